@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import ProfileForm
+from accounts.models import Profile, User, clean_reader_settings
+from stories.models import Story
+from stories.queries import story_cards
+
+
+@require_GET
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        owner = User.objects.select_related("profile").get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise Http404 from None
+    stories = story_cards(
+        Story.objects.visible_to(request.user).filter(author=owner).order_by("-updated_at")
+    )
+    if not (request.user.is_authenticated and request.user.pk == owner.pk):
+        stories = stories.public()
+    return render(request, "accounts/profile.html", {"owner": owner, "stories": stories})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("accounts:profile", username=request.user.username)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_POST
+def reader_settings(request: HttpRequest) -> HttpResponse:
+    """Remember reader settings on the account (JSON from the reader panel, or a plain form)."""
+    if request.content_type == "application/json":
+        try:
+            raw = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse({"error": _("Invalid settings.")}, status=400)
+        if not isinstance(raw, dict):
+            return JsonResponse({"error": _("Invalid settings.")}, status=400)
+    else:
+        raw = request.POST.dict()
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    profile.reader_settings = clean_reader_settings(raw)
+    profile.save(update_fields=["reader_settings"])
+    if request.content_type == "application/json":
+        return JsonResponse(profile.reader_settings)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    return redirect(next_url)

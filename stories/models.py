@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Rating(models.TextChoices):
+    GENERAL = "general", _("General Audiences")
+    TEEN = "teen", _("Teen And Up Audiences")
+    MATURE = "mature", _("Mature")
+    EXPLICIT = "explicit", _("Explicit")
+    NOT_RATED = "not_rated", _("Not Rated")
+
+
+class Warning(models.TextChoices):
+    NO_WARNINGS = "none", _("No Archive Warnings Apply")
+    CHOSE_NOT_TO_WARN = "chose_not", _("Creator Chose Not To Use Archive Warnings")
+    VIOLENCE = "violence", _("Graphic Depictions Of Violence")
+    DEATH = "death", _("Major Character Death")
+    NONCON = "noncon", _("Rape/Non-Con")
+    UNDERAGE = "underage", _("Underage Sex")
+
+
+class StoryStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete")
+    HIATUS = "hiatus", _("On hiatus")
+
+
+class PartStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+LANGUAGE_CHOICES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("pt", _("Portuguese")),
+    ("it", _("Italian")),
+    ("id", _("Indonesian")),
+    ("tl", _("Tagalog")),
+    ("ja", _("Japanese")),
+    ("zh", _("Chinese")),
+]
+
+
+def _anonymous_or_user(user: Any) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+class StoryQuerySet(models.QuerySet["Story"]):
+    def public(self) -> StoryQuerySet:
+        """Stories anyone may find: at least one published part."""
+        return self.filter(published_parts_count__gt=0)
+
+    def visible_to(self, user: Any) -> StoryQuerySet:
+        """The one place that decides who may see a story (drafts, sign-in-only works)."""
+        viewer = _anonymous_or_user(user)
+        if viewer is None:
+            return self.public().filter(restricted=False)
+        return self.filter(Q(published_parts_count__gt=0) | Q(author=viewer))
+
+
+class Story(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=2500, blank=True)
+    rating = models.CharField(
+        _("rating"), max_length=20, choices=Rating.choices, default=Rating.NOT_RATED
+    )
+    warnings = models.JSONField(_("archive warnings"), default=list, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=LANGUAGE_CHOICES, default="en"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=StoryStatus.choices, default=StoryStatus.IN_PROGRESS
+    )
+    restricted = models.BooleanField(
+        _("only signed-in readers"),
+        default=False,
+        help_text=_("Hide this story from readers who are not signed in."),
+    )
+    cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    cover_thumb = models.ImageField(upload_to="covers/thumbs/", blank=True)
+    tags: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "tags.Tag", through="StoryTag", related_name="stories"
+    )
+    # Idempotency token from the create form: a form posted twice creates one story.
+    client_token = models.CharField(max_length=64, blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Honest "updated": moves only when a part is published for the first time.
+    updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    # Denormalised, kept exact by actions (see social.actions and `recount_counters`).
+    published_parts_count = models.PositiveIntegerField(default=0)
+    word_count = models.PositiveIntegerField(default=0)
+    reads_count = models.PositiveBigIntegerField(default=0)
+    votes_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        indexes = [models.Index(fields=["published_parts_count", "-updated_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"],
+                condition=~Q(client_token=""),
+                name="story_unique_client_token",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:60] or "story"
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_parts_count > 0
+
+    def warning_labels(self) -> list[str]:
+        labels = dict(Warning.choices)
+        return [str(labels[w]) for w in self.warnings if w in labels]
+
+
+class PartQuerySet(models.QuerySet["Part"]):
+    def published(self) -> PartQuerySet:
+        return self.filter(status=PartStatus.PUBLISHED)
+
+    def visible_to(self, user: Any) -> PartQuerySet:
+        """A part is visible when it is published in a visible story, or to its author."""
+        viewer = _anonymous_or_user(user)
+        visible_stories = Story.objects.visible_to(user)
+        public_parts = Q(status=PartStatus.PUBLISHED, story__in=visible_stories)
+        if viewer is None:
+            return self.filter(public_parts)
+        return self.filter(public_parts | Q(story__author=viewer))
+
+
+class Part(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=200)
+    body_html = models.TextField(_("text"), blank=True)
+    notes_before = models.TextField(_("notes before the part"), max_length=5000, blank=True)
+    notes_after = models.TextField(_("notes after the part"), max_length=5000, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=PartStatus.choices, default=PartStatus.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    reads_count = models.PositiveBigIntegerField(default=0)
+    votes_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+
+    objects = PartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["story", "status", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:part", args=[self.pk, self.slug])
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:60] or "part"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PartStatus.PUBLISHED
+
+    def publish(self, at: Any = None) -> bool:
+        """Mark published; returns True if this is the part's first publication."""
+        first_time = self.published_at is None
+        self.status = PartStatus.PUBLISHED
+        if first_time:
+            self.published_at = at or timezone.now()
+        return first_time
+
+    def unpublish(self) -> None:
+        self.status = PartStatus.DRAFT
+
+
+class StoryTag(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_tags")
+    tag = models.ForeignKey("tags.Tag", on_delete=models.CASCADE, related_name="story_tags")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "tag"], name="storytag_unique"),
+        ]
+        indexes = [models.Index(fields=["tag", "story"])]
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.story_id}:{self.tag_id}"

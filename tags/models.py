@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class TagKind(models.TextChoices):
+    FANDOM = "fandom", _("Fandom")
+    RELATIONSHIP = "relationship", _("Relationship")
+    CHARACTER = "character", _("Character")
+    ADDITIONAL = "additional", _("Additional tag")
+
+
+class Tag(models.Model):
+    """A typed tag. `canonical` and `parent` exist now so tag gardening needs no migration later."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=TagKind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=170, allow_unicode=True)
+    canonical = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="tag_unique_kind_slug"),
+        ]
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tags:detail", args=[self.kind, self.slug])
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        # Keep "/" and "&" meaningful in relationship tags: "A/B" and "A & B" are different ships.
+        text = name.replace("/", " slash ").replace("&", " and ")
+        return slugify(text, allow_unicode=True)[:170] or "tag"
+
+
+def get_or_create_tags(kind: str, names: list[str]) -> list[Tag]:
+    """Find or create tags of one kind by name; the same slug means the same tag."""
+    tags: list[Tag] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = " ".join(raw.split())[:150]
+        if not name:
+            continue
+        slug = Tag.slug_for(name)
+        if slug in seen:
+            continue
+        seen.add(slug)
+        tag, _created = Tag.objects.get_or_create(kind=kind, slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags

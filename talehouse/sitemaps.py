@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+
+from stories.models import Part, Story
+
+
+class StorySitemap(Sitemap):
+    changefreq = "daily"
+    limit = 10000
+
+    def items(self) -> QuerySet[Story]:
+        return Story.objects.public().filter(restricted=False).order_by("pk")
+
+    def lastmod(self, item: Story) -> datetime | None:
+        return item.updated_at
+
+
+class PartSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 10000
+
+    def items(self) -> QuerySet[Part]:
+        return (
+            Part.objects.published()
+            .filter(story__published_parts_count__gt=0, story__restricted=False)
+            .only("pk", "title", "edited_at")
+            .order_by("pk")
+        )
+
+    def lastmod(self, item: Part) -> datetime | None:
+        return item.edited_at
+
+
+SITEMAPS = {"stories": StorySitemap, "parts": PartSitemap}

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from talehouse.lib.numbers import compact_number, exact_number
+
+register = template.Library()
+
+STAT_LABELS = {
+    "reads": lambda n: ngettext("%(n)s read", "%(n)s reads", n),
+    "votes": lambda n: ngettext("%(n)s vote", "%(n)s votes", n),
+    "comments": lambda n: ngettext("%(n)s comment", "%(n)s comments", n),
+    "parts": lambda n: ngettext("%(n)s part", "%(n)s parts", n),
+    "words": lambda n: ngettext("%(n)s word", "%(n)s words", n),
+}
+
+
+@register.filter
+def compact(value: Any) -> str:
+    return compact_number(int(value or 0))
+
+
+@register.simple_tag
+def stat(kind: str, value: int) -> str:
+    """A compact number with its exact value on hover and for screen readers."""
+    n = int(value or 0)
+    label = STAT_LABELS[kind](n) % {"n": exact_number(n)}
+    return format_html(
+        '<span class="stat stat-{kind}" title="{label}" data-stat="{kind}" data-exact="{n}">'
+        '<span class="stat-icon" aria-hidden="true"></span>'
+        '<span aria-hidden="true" class="stat-value">{short}</span>'
+        '<span class="visually-hidden">{label}</span></span>',
+        kind=kind,
+        label=label,
+        n=n,
+        short=compact_number(n),
+    )
+
+
+@register.simple_tag
+def new_token() -> str:
+    """A fresh idempotency token for a form, so a double submit posts once."""
+    return uuid.uuid4().hex

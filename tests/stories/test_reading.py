@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from social.actions import do_add_comment, do_set_vote
+from stories.models import Part, Story
+from tests.conftest import client_for
+from tests.factories import make_part, make_story, make_user
+
+
+def jsonld_of(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "page has no JSON-LD"
+    return json.loads(match.group(1))
+
+
+def test_a_reader_sees_the_part_page_anatomy(client: Client, part: Part) -> None:
+    response = client.get(part.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 id="part-title">The First Night</h1>' in html
+    assert "“Hello,” she said." in html
+    assert part.story.title in html
+    assert "Discover more stories" in html
+    assert 'class="stats-line"' in html
+
+
+def test_the_part_url_without_slug_redirects_to_the_canonical_one(
+    client: Client, part: Part
+) -> None:
+    response = client.get(f"/parts/{part.pk}/")
+    assert response.status_code == 301
+    assert response["Location"] == part.get_absolute_url()
+
+
+def test_stats_line_is_compact_with_the_exact_number_for_screen_readers(
+    client: Client, part: Part
+) -> None:
+    Part.objects.filter(pk=part.pk).update(reads_count=1532, votes_count=40, comments_count=4)
+    html = client.get(part.get_absolute_url()).content.decode()
+    stats = html[html.index('id="part-stats"') :][:1500]
+    assert re.search(r'aria-hidden="true" class="stat-value">1\.5K<', stats)
+    assert "1,532 reads" in stats
+    assert re.search(r'class="stat-value">40<', stats)
+    assert re.search(r'class="stat-value">4<', stats)
+    assert "4 comments" in stats
+
+
+def test_part_jsonld_counts_equal_the_page(client: Client, part: Part, reader) -> None:  # type: ignore[no-untyped-def]
+    do_set_vote(reader, part, True)
+    do_add_comment(reader, part, "Loved it")
+    part.refresh_from_db()
+    html = client.get(part.get_absolute_url()).content.decode()
+    data = jsonld_of(html)
+    assert data["@type"] == "Chapter"
+    assert data["isPartOf"]["name"] == part.story.title
+    counts = {
+        s["interactionType"].rsplit("/", 1)[1]: s["userInteractionCount"]
+        for s in data["interactionStatistic"]
+    }
+    assert counts == {"ReadAction": 0, "LikeAction": 1, "CommentAction": 1}
+    assert data["wordCount"] == part.word_count
+    assert data["author"]["name"] == part.story.author.display_name
+
+
+def test_story_page_lists_tags_by_kind_and_the_table_of_contents(
+    client: Client, story: Story, part: Part, draft_part: Part
+) -> None:
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Original Work" in html and "Slow Burn" in html
+    assert "The First Night" in html
+    assert "Unfinished" not in html
+    assert jsonld_of(html)["@type"] == "Book"
+
+
+def test_a_tag_page_lists_works_newest_update_first(client: Client, author) -> None:  # type: ignore[no-untyped-def]
+    older = make_story(author, "Older", tags={"fandom": ["Starfall"]})
+    make_part(older)
+    newer = make_story(author, "Newer", tags={"fandom": ["Starfall"]})
+    make_part(newer)
+    hidden = make_story(author, "Draft only", tags={"fandom": ["Starfall"]})
+    make_part(hidden, publish=False)
+    html = client.get("/tags/fandom/starfall/").content.decode()
+    assert html.index("Newer") < html.index("Older")
+    assert "Draft only" not in html
+
+
+def test_whole_story_on_one_page(client: Client, story: Story) -> None:
+    make_part(story, "One", "<p>First text.</p>")
+    make_part(story, "Two", "<p>Second text.</p>")
+    make_part(story, "Three", "<p>Draft text.</p>", publish=False)
+    html = client.get(f"/stories/{story.pk}/full/").content.decode()
+    assert "First text." in html and "Second text." in html
+    assert "Draft text." not in html
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_reading_pages_refuse_writes(client: Client, part: Part, method: str) -> None:
+    response = getattr(client, method)(part.get_absolute_url())
+    assert response.status_code == 405
+
+
+def test_sitemap_lists_public_stories_and_parts_only(
+    client: Client, part: Part, draft_part: Part
+) -> None:
+    xml = client.get("/sitemap.xml").content.decode()
+    assert part.get_absolute_url() in xml
+    assert part.story.get_absolute_url() in xml
+    assert draft_part.get_absolute_url() not in xml
+
+
+def test_robots_txt_points_at_the_sitemap(client: Client) -> None:
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap:" in text and "Disallow: /write/" in text
+
+
+def test_unknown_pages_get_a_friendly_404(client: Client, db: None) -> None:
+    response = client.get("/parts/999999-nothing/")
+    assert response.status_code == 404
+    assert "This page isn’t here" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_page_query_counts_do_not_grow_with_parts_or_comments(
+    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    writer = make_user(username="prolific")
+    readers = [make_user() for _ in range(5)]
+    small = make_story(writer, "Small")
+    small_part = make_part(small)
+    big = make_story(writer, "Big")
+    parts = [
+        Part.objects.create(story=big, position=i, title=f"Part {i}", body_html="<p>x</p>")
+        for i in range(200)
+    ]
+    Part.objects.filter(story=big).update(status="published")
+    Story.objects.filter(pk=big.pk).update(published_parts_count=200)
+    target = Part.objects.get(pk=parts[100].pk)
+    for i in range(500):
+        parent = None
+        do_add_comment(readers[i % 5], target, f"Comment {i}", parent=parent)
+    viewer = client_for(readers[0])
+    for page_client in (Client(), viewer):
+        with django_assert_max_num_queries(PART_PAGE_QUERIES) as small_ctx:
+            page_client.get(small_part.get_absolute_url())
+        with django_assert_max_num_queries(PART_PAGE_QUERIES) as big_ctx:
+            page_client.get(target.get_absolute_url())
+        assert len(small_ctx.captured_queries) == len(big_ctx.captured_queries)
+        with django_assert_max_num_queries(STORY_PAGE_QUERIES) as s1:
+            page_client.get(small.get_absolute_url())
+        with django_assert_max_num_queries(STORY_PAGE_QUERIES) as s2:
+            page_client.get(big.get_absolute_url())
+        assert len(s1.captured_queries) == len(s2.captured_queries)
+
+
+PART_PAGE_QUERIES = 12
+STORY_PAGE_QUERIES = 6
