@@ -46,7 +46,9 @@ lint: install
 	TALEHOUSE_DEV=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
-	$(PY) bench/part_page.py
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) -m bench.part_page
 
 clean:
 	rm -rf $(VENV) node_modules data

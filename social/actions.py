@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from social.models import Comment, PendingRead, Read, Vote
 from stories.models import Part, PartStatus, Story
+from stories.pagecache import bump_on_commit
 
 # --- votes -------------------------------------------------------------------------------
 
@@ -26,6 +27,7 @@ def _bump(part: Part, field: str, delta: int) -> None:
     """Move one counter on a part and its story, in the caller's transaction."""
     Part.objects.filter(pk=part.pk).update(**{field: F(field) + delta})
     Story.objects.filter(pk=part.story_id).update(**{field: F(field) + delta})
+    bump_on_commit(part.story_id)  # cached anonymous pages show exact numbers
 
 
 @transaction.atomic
@@ -135,6 +137,7 @@ def do_edit_comment(comment: Comment, body: str) -> Comment:
     comment.body = check_comment_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    bump_on_commit(comment.part.story_id)
     return comment
 
 
@@ -230,6 +233,8 @@ def _apply_reads(batch: list[PendingRead]) -> int:
         part = parts.get(pending.part_id)
         if part is None or not part.story.is_public:
             continue  # a draft, a deleted part or a made-up id
+        if part.story.restricted and pending.user_id is None:
+            continue  # sign-in-only stories cannot be read anonymously
         if pending.user_id is not None and pending.user_id == part.story.author_id:
             continue  # the author's own views never count
         previous = last_read.get((part.pk, pending.reader_key))
@@ -252,4 +257,5 @@ def _apply_reads(batch: list[PendingRead]) -> int:
         per_story[parts[part_id].story_id] += n
     for story_id, n in per_story.items():
         Story.objects.filter(pk=story_id).update(reads_count=F("reads_count") + n)
+        bump_on_commit(story_id)
     return len(new_reads)

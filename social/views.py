@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from social import actions
 from social.forms import CommentEditForm, CommentForm
 from social.models import Comment
 from stories.models import Part
+from talehouse.lib.ratelimit import is_rate_limited
 
 
 def _visible_published_part(request: HttpRequest, part_id: int) -> Part:
@@ -31,9 +33,20 @@ def _visible_published_part(request: HttpRequest, part_id: int) -> Part:
         raise Http404(_("No such part.")) from None
 
 
+def _rate_limited(scope: str, key: str) -> bool:
+    limit, period = settings.TALEHOUSE_RATE_LIMITS[scope]
+    return is_rate_limited(scope, key, limit, period)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/429.html", status=429)
+
+
 @login_required
 @require_POST
 def vote(request: HttpRequest, part_id: int) -> HttpResponse:
+    if _rate_limited("vote", str(request.user.pk)):
+        return _too_many(request)
     part = _visible_published_part(request, part_id)
     wanted = request.POST.get("vote", "1") == "1"
     voted = actions.do_set_vote(request.user, part, wanted)
@@ -52,6 +65,8 @@ def _comments_anchor(part: Part, comment: Comment | None = None) -> str:
 @require_POST
 def comment_add(request: HttpRequest, part_id: int) -> HttpResponse:
     part = _visible_published_part(request, part_id)
+    if _rate_limited("comment", str(request.user.pk)):
+        return _too_many(request)
     form = CommentForm(request.POST)
     parent: Comment | None = None
     if form.is_valid():
@@ -85,7 +100,9 @@ def comment_add(request: HttpRequest, part_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = actions.access_comment_for_edit(request.user, comment_id)
-    form: Any = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    # Not `request.POST or None`: a POST with no fields must be bound, so it gets its error.
+    data = request.POST if request.method == "POST" else None
+    form: Any = CommentEditForm(data, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_comment(comment, form.cleaned_data["body"])
@@ -110,6 +127,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, "social/comment_delete.html", {"comment": comment})
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest BigAutoField value; the URL's <int:> has no limit
+
+
 def _client_ip(request: HttpRequest) -> str:
     # Behind a trusted proxy, the proxy sets REMOTE_ADDR via its own config; we do not trust
     # X-Forwarded-For from the open internet.
@@ -125,11 +145,13 @@ def read_beacon(request: HttpRequest, part_id: int) -> HttpResponse:
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"
-    if actions.is_bot(user_agent):
-        return response
+    if actions.is_bot(user_agent) or part_id > MAX_ROW_ID:
+        return response  # a bot, or an id no row can have (it would overflow the insert)
     user = request.user if request.user.is_authenticated else None
     key = actions.reader_key_for(
         user, request.COOKIES.get(actions.VISITOR_COOKIE, ""), _client_ip(request), user_agent
     )
+    if _rate_limited("read_beacon", key):
+        return response  # a script hammering the beacon: drop, quietly
     actions.do_queue_read(part_id, key, user.pk if user else None)
     return response

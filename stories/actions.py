@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from stories.models import Part, PartStatus, Story, StoryTag
+from stories.pagecache import bump_on_commit
 from tags.models import TagKind, get_or_create_tags
 from talehouse.lib.sanitize import count_words, sanitize_html
 
@@ -82,23 +84,29 @@ def check_cover(upload: UploadedFile) -> Cover:
         )
     data = upload.read()
     try:
-        with Image.open(BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(BytesIO(data)) as image:
-            if image.format not in COVER_FORMATS:
-                raise ValidationError(
-                    _("Covers must be JPEG, PNG, WebP or GIF images."), code="format"
-                )
-            image.load()
-            thumb = image.convert("RGB")
-            thumb.thumbnail(COVER_THUMB_SIZE)
-            out = BytesIO()
-            thumb.save(out, "JPEG", quality=85, optimize=True)
-            image_format = image.format.lower()
-    except Image.DecompressionBombError:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x MAX_IMAGE_PIXELS; we refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _cover_from_bytes(data)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_("That image is too large to process."), code="bomb") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("That file is not an image we can read."), code="invalid") from None
+
+
+def _cover_from_bytes(data: bytes) -> Cover:
+    """Decode, check the format and make the thumbnail (Pillow errors propagate)."""
+    with Image.open(BytesIO(data)) as probe:
+        probe.verify()
+    with Image.open(BytesIO(data)) as image:
+        if image.format not in COVER_FORMATS:
+            raise ValidationError(_("Covers must be JPEG, PNG, WebP or GIF images."), code="format")
+        image.load()
+        thumb = image.convert("RGB")
+        thumb.thumbnail(COVER_THUMB_SIZE)
+        out = BytesIO()
+        thumb.save(out, "JPEG", quality=85, optimize=True)
+        image_format = image.format.lower()
     extension = "jpg" if image_format == "jpeg" else image_format
     return Cover(
         image=ContentFile(data, name=f"cover.{extension}"),
@@ -172,6 +180,7 @@ def do_update_story(story: Story, data: StoryData, cover: Cover | None = None) -
     if cover is not None:
         _save_cover(story, cover)
     _set_tags(story, data.tags)
+    bump_on_commit(story.pk)
     return story
 
 
@@ -189,6 +198,7 @@ def _save_cover(story: Story, cover: Cover) -> None:
 def do_delete_story(story: Story) -> None:
     names = [f.name for f in (story.cover, story.cover_thumb) if f]
     storage = story.cover.storage
+    bump_on_commit(story.pk)
     story.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
@@ -203,12 +213,30 @@ def _refresh_story_totals(story: Story) -> None:
     story.published_parts_count = published.count()
     story.word_count = totals["words"] or 0
     story.save(update_fields=["published_parts_count", "word_count", "edited_at"])
+    bump_on_commit(story.pk)
+
+
+def find_part_by_token(story: Story, client_token: str) -> Part | None:
+    if not client_token:
+        return None
+    return Part.objects.filter(story=story, client_token=client_token).first()
 
 
 @transaction.atomic
 def do_create_part(
-    story: Story, title: str, body_html: str = "", notes_before: str = "", notes_after: str = ""
+    story: Story,
+    title: str,
+    body_html: str = "",
+    notes_before: str = "",
+    notes_after: str = "",
+    client_token: str = "",
 ) -> Part:
+    """Add a draft part at the end. With a token already used, update that part instead."""
+    existing = find_part_by_token(story, client_token)
+    if existing is not None:
+        return do_save_part(existing, title, body_html, notes_before, notes_after)
+    # Lock the story row so two new parts never take the same position.
+    Story.objects.select_for_update().filter(pk=story.pk).first()
     next_position = (Part.objects.filter(story=story).aggregate(m=Max("position"))["m"] or 0) + 1
     body = check_part_html(body_html)
     return Part.objects.create(
@@ -219,6 +247,7 @@ def do_create_part(
         notes_before=notes_before,
         notes_after=notes_after,
         word_count=count_words(body),
+        client_token=client_token,
     )
 
 
@@ -235,6 +264,7 @@ def do_save_part(
     part.save()
     if part.is_published:
         _refresh_story_totals(part.story)
+    bump_on_commit(part.story_id)
     return part
 
 
@@ -305,6 +335,7 @@ def do_reorder_parts(story: Story, part_ids: list[int]) -> None:
         raise ValidationError(_("The new order must list every part once."), code="mismatch")
     for position, part_id in enumerate(part_ids, start=1):
         Part.objects.filter(pk=part_id, story=story).update(position=position)
+    bump_on_commit(story.pk)
 
 
 @transaction.atomic

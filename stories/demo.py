@@ -111,6 +111,10 @@ def _make_user(username: str, display_name: str) -> User:
     return user
 
 
+def demo_reader_names() -> list[str]:
+    return _lines("readers.txt")
+
+
 def demo_is_loaded() -> bool:
     return User.objects.filter(username__in=WRITER_NAMES).exists()
 
@@ -120,7 +124,7 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
     """Create the demo writers, readers, stories, reads, votes and comments (once)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     writers = {name: _make_user(name, display) for name, display in WRITER_NAMES.items()}
-    readers = [_make_user(name, name.capitalize()) for name in _lines("readers.txt")]
+    readers = [_make_user(name, name.capitalize()) for name in demo_reader_names()]
     comments = _lines("comments.txt")
     replies = _lines("replies.txt")
     now = timezone.now()

@@ -160,6 +160,7 @@ class StoryForm(forms.Form):
 
 class PartForm(forms.Form):
     title = forms.CharField(label=_("Part title"), max_length=200, strip=True)
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     body = forms.CharField(
         label=_("Text"),
         required=False,
@@ -177,6 +178,11 @@ class PartForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("client_token"):
+            self.initial["client_token"] = uuid.uuid4().hex
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

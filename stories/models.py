@@ -147,6 +147,10 @@ class Story(models.Model):
         return [str(labels[w]) for w in self.warnings if w in labels]
 
 
+def part_slug(title: str) -> str:
+    return slugify(title)[:60] or "part"
+
+
 class PartQuerySet(models.QuerySet["Part"]):
     def published(self) -> PartQuerySet:
         return self.filter(status=PartStatus.PUBLISHED)
@@ -173,6 +177,9 @@ class Part(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Idempotency token from the new-part page, shared by its autosave and its submit: however
+    # they interleave, one page makes one part.
+    client_token = models.CharField(max_length=64, blank=True, default="")
 
     reads_count = models.PositiveBigIntegerField(default=0)
     votes_count = models.PositiveIntegerField(default=0)
@@ -183,6 +190,13 @@ class Part(models.Model):
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["story", "status", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "client_token"],
+                condition=~Q(client_token=""),
+                name="part_unique_client_token",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -192,7 +206,7 @@ class Part(models.Model):
 
     @property
     def slug(self) -> str:
-        return slugify(self.title)[:60] or "part"
+        return part_slug(self.title)
 
     @property
     def is_published(self) -> bool:

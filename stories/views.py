@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from social.actions import has_voted
 from social.models import MAX_COMMENT_DEPTH
-from stories import queries
+from stories import pagecache, queries
 from stories.jsonld import part_jsonld, render_jsonld, story_jsonld
 from stories.models import Part, Story
 
@@ -22,29 +24,66 @@ def _visible_story(request: HttpRequest, pk: int) -> Story:
         raise Http404 from None
 
 
+def _cached(kind: str, pk: int, slug: str, request: HttpRequest) -> HttpResponse | None:
+    if not pagecache.is_cacheable(request):
+        return None
+    return pagecache.get_page(kind, pk, slug, request)
+
+
+def _render_and_cache(
+    request: HttpRequest,
+    kind: str,
+    pk: int,
+    slug: str,
+    story_id: int,
+    template: str,
+    context_builder: Any,
+) -> HttpResponse:
+    cacheable = pagecache.is_cacheable(request)
+    version = pagecache.story_version(story_id) if cacheable else 0
+    response = render(request, template, context_builder())
+    if cacheable:
+        pagecache.store_page(kind, pk, slug, request, story_id, version, response.content)
+    return response
+
+
 @require_GET
 def story_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    cached = _cached("story", pk, slug, request)
+    if cached is not None:
+        return cached
     story = _visible_story(request, pk)
     if slug != story.slug:
         return redirect(story, permanent=True)
+    return _render_and_cache(
+        request,
+        "story",
+        pk,
+        slug,
+        story.pk,
+        "stories/story_detail.html",
+        lambda: story_page_context(request, story),
+    )
+
+
+def story_page_context(request: HttpRequest, story: Story) -> dict[str, Any]:
     toc = queries.table_of_contents(story, request.user)
     first_part = next((entry for entry in toc if not entry.is_draft), None)
-    return render(
-        request,
-        "stories/story_detail.html",
-        {
-            "story": story,
-            "tag_groups": queries.tags_by_kind(story),
-            "toc": toc,
-            "first_part": first_part,
-            "is_author": request.user.is_authenticated and request.user.pk == story.author_id,
-            "jsonld": render_jsonld(story_jsonld(story)),
-        },
-    )
+    return {
+        "story": story,
+        "tag_groups": queries.tags_by_kind(story),
+        "toc": toc,
+        "first_part": first_part,
+        "is_author": request.user.is_authenticated and request.user.pk == story.author_id,
+        "jsonld": render_jsonld(story_jsonld(story)),
+    }
 
 
 @require_GET
 def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    cached = _cached("part", pk, slug, request)
+    if cached is not None:
+        return cached
     try:
         part = (
             Part.objects.visible_to(request.user)
@@ -55,6 +94,19 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         raise Http404 from None
     if slug != part.slug:
         return redirect(part, permanent=True)
+    return _render_and_cache(
+        request,
+        "part",
+        pk,
+        slug,
+        part.story_id,
+        "stories/part_detail.html",
+        lambda: part_page_context(request, part),
+    )
+
+
+def part_page_context(request: HttpRequest, part: Part) -> dict[str, Any]:
+    """Everything the part page shows; a fixed number of queries whatever the story's size."""
     story = part.story
     toc = queries.table_of_contents(story, request.user)
     index = next(i for i, entry in enumerate(toc) if entry.pk == part.pk)
@@ -63,26 +115,22 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     previous_part = readable[position - 1] if position > 0 else None
     next_part = readable[position + 1] if position + 1 < len(readable) else None
     page, threads = queries.comment_threads(part, request.GET.get("comments"))
-    return render(
-        request,
-        "stories/part_detail.html",
-        {
-            "part": part,
-            "story": story,
-            "toc": toc,
-            "part_number": toc[index].number,
-            "previous_part": previous_part,
-            "next_part": next_part,
-            "tag_groups": queries.tags_by_kind(story),
-            "comment_page": page,
-            "comment_threads": threads,
-            "max_comment_depth": MAX_COMMENT_DEPTH,
-            "voted": has_voted(request.user, part),
-            "discover": queries.discover_more(story, request.user),
-            "is_author": request.user.is_authenticated and request.user.pk == story.author_id,
-            "jsonld": render_jsonld(part_jsonld(part)),
-        },
-    )
+    return {
+        "part": part,
+        "story": story,
+        "toc": toc,
+        "part_number": toc[index].number,
+        "previous_part": previous_part,
+        "next_part": next_part,
+        "tag_groups": queries.tags_by_kind(story),
+        "comment_page": page,
+        "comment_threads": threads,
+        "max_comment_depth": MAX_COMMENT_DEPTH,
+        "voted": has_voted(request.user, part),
+        "discover": queries.discover_more(story, request.user),
+        "is_author": request.user.is_authenticated and request.user.pk == story.author_id,
+        "jsonld": render_jsonld(part_jsonld(part)),
+    }
 
 
 @require_GET

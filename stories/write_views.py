@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from js_asset import Media
 
 from stories import actions
 from stories.actions import access_part_for_edit, access_story_for_edit
@@ -89,15 +90,18 @@ def part_create(request: HttpRequest, story_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         part = actions.do_create_part(
-            story, data["title"], data["body"], data["notes_before"], data["notes_after"]
+            story,
+            data["title"],
+            data["body"],
+            data["notes_before"],
+            data["notes_after"],
+            client_token=data.get("client_token", ""),
         )
         if "publish" in request.POST:
             return _publish_or_explain(request, part)
         messages.success(request, _("Draft saved."))
         return redirect("stories:part_edit", part_id=part.pk)
-    return render(
-        request, "stories/write/part_form.html", {"form": form, "story": story, "part": None}
-    )
+    return _render_part_form(request, form, story, None)
 
 
 @login_required
@@ -124,9 +128,17 @@ def part_edit(request: HttpRequest, part_id: int) -> HttpResponse:
                 "notes_after": part.notes_after,
             }
         )
-    return render(
-        request, "stories/write/part_form.html", {"form": form, "story": part.story, "part": part}
-    )
+    return _render_part_form(request, form, part.story, part)
+
+
+def _render_part_form(
+    request: HttpRequest, form: PartForm, story: Story, part: Part | None
+) -> HttpResponse:
+    # The editor loads through an import map, an inline script: it gets this response's nonce.
+    media = Media.from_media(form.media, nonce=request.csp_nonce)  # type: ignore[attr-defined]
+    context = {"form": form, "form_media": media, "story": story, "part": part}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "stories/write/part_form.html", context, status=status)
 
 
 def _publish_or_explain(request: HttpRequest, part: Part) -> HttpResponse:
@@ -164,7 +176,12 @@ def _autosave_new_part(request: HttpRequest, story: Story) -> JsonResponse:
     if not title:
         return _autosave_error(ValidationError(_("Give this part a title.")))
     try:
-        part = actions.do_create_part(story, title, request.POST.get("body", ""))
+        part = actions.do_create_part(
+            story,
+            title,
+            request.POST.get("body", ""),
+            client_token=request.POST.get("client_token", "")[:64],
+        )
     except ValidationError as error:
         return _autosave_error(error)
     return _autosave_response(part, created=True)

@@ -123,7 +123,8 @@ else:
                     "PRAGMA cache_size=-20000; PRAGMA temp_store=MEMORY;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+            # One test database file per test run, so parallel runs never share one.
+            "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -205,6 +206,14 @@ TALEHOUSE_MAX_COVER_BYTES = 5 * 1024 * 1024
 # Read counting: how often the worker applies queued reads, and the dedup window.
 TALEHOUSE_READ_FLUSH_SECONDS = int(env("TALEHOUSE_READ_FLUSH_SECONDS", "15"))
 TALEHOUSE_READ_WINDOW_HOURS = 24
+# Whole-page cache of anonymous story and part pages (see stories/pagecache.py).
+TALEHOUSE_PAGE_CACHE = env_bool("TALEHOUSE_PAGE_CACHE", True)
+# Rate limits: (hits, seconds) per signed-in user, or per reader for the beacon.
+TALEHOUSE_RATE_LIMITS = {
+    "comment": (int(env("TALEHOUSE_RATE_COMMENTS", "10")), 60),
+    "vote": (int(env("TALEHOUSE_RATE_VOTES", "60")), 60),
+    "read_beacon": (int(env("TALEHOUSE_RATE_BEACONS", "120")), 60),
+}
 
 # Security: secure cookies and HSTS whenever we are not in debug; the demo and tests opt out
 # explicitly with TALEHOUSE_INSECURE_HTTP=1 because they serve plain http on loopback.

@@ -10,7 +10,9 @@ ALLOWED_TAGS = {
     "p", "br", "em", "i", "strong", "b", "u", "s", "sup", "sub",
     "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "hr", "a",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# "*": set() replaces nh3's default generic attributes (lang, title on every tag), so this
+# dict is the whole attribute allow-list.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"*": set(), "a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(

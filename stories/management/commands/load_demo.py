@@ -4,7 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from stories.demo import DEMO_PASSWORD, WRITER_NAMES, demo_is_loaded, load_demo
+from stories.demo import (
+    DEMO_PASSWORD,
+    WRITER_NAMES,
+    demo_is_loaded,
+    demo_reader_names,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -20,4 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for username, name in WRITER_NAMES.items():
             self.stdout.write(f"  writer  {username:<10} {name}")
-        self.stdout.write("  readers: see stories/demo_content/readers.txt")
+        self.stdout.write("  readers: " + ", ".join(demo_reader_names()))

@@ -33,6 +33,8 @@
       data.append("title", title.value);
       data.append("body", body ? body.value : "");
       data.append("autosave", "1");
+      var token = form.querySelector("input[name=client_token]");
+      if (token) data.append("client_token", token.value);
       fetch(form.dataset.autosaveUrl, {
         method: "POST",
         credentials: "same-origin",
@@ -46,7 +48,7 @@
         })
         .then(function (result) {
           if (!result.ok) {
-            if (status) status.textContent = result.json.error || status.dataset.failed || "Not saved";
+            if (status) status.textContent = result.json.error || status.dataset.failed;
             return;
           }
           lastSent = current;
@@ -57,10 +59,10 @@
             window.history.replaceState(null, "", result.json.edit_url);
           }
           if (words && result.json.word_count_label) words.textContent = result.json.word_count_label;
-          if (status) status.textContent = result.json.saved_label || "Saved";
+          if (status) status.textContent = result.json.saved_label;
         })
         .catch(function () {
-          if (status) status.textContent = "Offline: not saved yet";
+          if (status) status.textContent = status.dataset.offline;
         })
         .finally(function () {
           saving = false;

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+import re
+
+from django.core import mail
+from django.test import Client
+
+from accounts.models import Profile, User
+from tests.factories import PASSWORD
+
+
+def test_a_visitor_signs_up_confirms_their_email_and_is_signed_in(client: Client, db: None) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "nia@example.com",
+            "username": "nia",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "display_name": "Nia Okafor",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="nia")
+    assert user.profile.display_name == "Nia Okafor"
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", str(mail.outbox[-1].body))
+    assert link
+    confirm = client.post(link.group(0))
+    assert confirm.status_code == 302
+    assert client.get("/write/").status_code == 200  # signed in after confirming
+
+
+def test_an_unconfirmed_account_cannot_sign_in(client: Client, db: None) -> None:
+    client.post(
+        "/accounts/signup/",
+        {"email": "x@example.com", "username": "x", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    client.logout()
+    client.post("/accounts/login/", {"login": "x", "password": PASSWORD})
+    assert client.get("/write/").status_code == 302
+
+
+def test_password_reset_sends_a_link(client: Client, reader: User) -> None:
+    response = client.post("/accounts/password/reset/", {"email": reader.email})
+    assert response.status_code == 302
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_a_profile_shows_display_name_bio_and_public_stories(
+    client: Client, author: User, part: object, draft_part: object
+) -> None:
+    Profile.objects.filter(user=author).update(bio="I write about harbours.")
+    html = client.get(f"/@{author.username}/").content.decode()
+    assert "Author" in html and "I write about harbours." in html
+    assert "The Quiet Harbour" in html
+
+
+def test_a_profile_of_someone_unknown_is_404(client: Client, db: None) -> None:
+    assert client.get("/@nobody/").status_code == 404
+
+
+def test_a_member_edits_their_profile(reader_client: Client, reader: User) -> None:
+    response = reader_client.post(
+        "/settings/profile/", {"display_name": "Night Reader", "bio": "Hello"}
+    )
+    assert response.status_code == 302
+    reader.profile.refresh_from_db()
+    assert reader.profile.display_name == "Night Reader"
+
+
+def test_a_too_long_display_name_is_refused_and_kept(reader_client: Client) -> None:
+    response = reader_client.post("/settings/profile/", {"display_name": "n" * 81, "bio": "Bio"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 80 characters" in html and "Bio</textarea>" in html
+
+
+def test_reader_settings_are_remembered_on_the_account(reader_client: Client, reader: User) -> None:
+    response = reader_client.post(
+        "/settings/reader/",
+        json.dumps({"theme": "dark", "font": "sans", "size": "xl", "spacing": "evil"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    reader.profile.refresh_from_db()
+    assert reader.profile.reader_settings == {
+        "theme": "dark",
+        "font": "sans",
+        "size": "xl",
+        "spacing": "normal",  # unknown values fall back to the default
+    }
+    html = reader_client.get("/").content.decode()
+    assert 'data-theme="dark"' in html and 'data-reader-account="1"' in html
+
+
+def test_reader_settings_work_without_javascript(reader_client: Client, reader: User) -> None:
+    response = reader_client.post(
+        "/settings/reader/", {"theme": "sepia", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    reader.profile.refresh_from_db()
+    assert reader.profile.reader_settings["theme"] == "sepia"
+
+
+def test_reader_settings_reject_bad_json_and_anonymous_posts(
+    client: Client, reader_client: Client
+) -> None:
+    bad = reader_client.post("/settings/reader/", "{", content_type="application/json")
+    assert bad.status_code == 400
+    assert client.post("/settings/reader/", {"theme": "dark"}).status_code == 302
+    assert reader_client.get("/settings/reader/").status_code == 405

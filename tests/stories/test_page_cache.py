@@ -1,0 +1,55 @@
+"""Anonymous story and part pages are cached whole, and never show stale privacy or counts."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from accounts.models import User
+from social.actions import do_add_comment, do_set_vote
+from stories.actions import do_unpublish_part, do_update_story
+from stories.forms import StoryForm
+from stories.models import Part, Story
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(
+    client: Client, part: Part, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    first = client.get(part.get_absolute_url())
+    assert "X-Talehouse-Cache" not in first
+    with django_assert_num_queries(0):
+        second = client.get(part.get_absolute_url())
+    assert second["X-Talehouse-Cache"] == "hit"
+    assert second.content == first.content
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+
+
+def test_signed_in_readers_always_get_a_fresh_page(reader_client: Client, part: Part) -> None:
+    reader_client.get(part.get_absolute_url())
+    assert "X-Talehouse-Cache" not in reader_client.get(part.get_absolute_url())
+
+
+def test_an_unpublished_part_disappears_from_the_cache_at_once(client: Client, part: Part) -> None:
+    assert client.get(part.get_absolute_url()).status_code == 200
+    do_unpublish_part(part)
+    assert client.get(part.get_absolute_url()).status_code == 404
+
+
+def test_a_story_made_sign_in_only_disappears_at_once(
+    client: Client, story: Story, part: Part
+) -> None:
+    assert client.get(story.get_absolute_url()).status_code == 200
+    data = StoryForm(StoryForm.initial_for(story) | {"restricted": True})
+    assert data.is_valid(), data.errors
+    do_update_story(story, data.story_data())
+    assert client.get(story.get_absolute_url()).status_code == 404
+    assert client.get(part.get_absolute_url()).status_code == 404
+
+
+def test_votes_and_comments_show_at_once_on_cached_pages(
+    client: Client, part: Part, reader: User
+) -> None:
+    client.get(part.get_absolute_url())
+    do_set_vote(reader, part, True)
+    do_add_comment(reader, part, "Still thinking about this one.")
+    html = client.get(part.get_absolute_url()).content.decode()
+    assert "1 vote" in html and "Still thinking about this one." in html

@@ -1,0 +1,78 @@
+"""Site-wide behaviour: security headers, error pages, rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from stories.models import Part
+
+
+def test_pages_send_a_strict_content_security_policy(client: Client, part: Part) -> None:
+    response = client.get(part.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode()  # no inline script
+
+
+def test_the_editor_page_gets_a_nonce_for_its_import_map(author_client: Client, part: Part) -> None:
+    response = author_client.get(f"/write/parts/{part.pk}/")
+    policy = response["Content-Security-Policy"]
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'<script type="importmap" nonce="{nonce}">' in response.content.decode()
+
+
+def test_forms_are_protected_by_csrf(reader: object, part: Part) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)  # type: ignore[arg-type]
+    response = client.post(f"/parts/{part.pk}/vote/", {"vote": "1"})
+    assert response.status_code == 403
+
+
+def test_a_server_error_shows_a_friendly_page(client: Client, db: None) -> None:
+    from talehouse.views import error_500
+
+    response = error_500(client.get("/").wsgi_request)
+    assert response.status_code == 500
+    assert "Nothing you wrote has been lost" in response.content.decode()
+
+
+def test_a_forbidden_action_shows_a_friendly_page(stranger_client: Client, part: Part) -> None:
+    response = stranger_client.get(f"/write/parts/{part.pk}/")
+    assert response.status_code == 403
+    assert "You can’t do that here" in response.content.decode()
+
+
+@pytest.mark.parametrize("insecure", ["0"])
+def test_production_settings_turn_on_secure_cookies_and_hsts(
+    monkeypatch: pytest.MonkeyPatch, insecure: str
+) -> None:
+    import importlib
+
+    import talehouse.settings as settings_module
+
+    monkeypatch.setenv("TALEHOUSE_INSECURE_HTTP", insecure)
+    monkeypatch.setenv("TALEHOUSE_DEBUG", "0")
+    monkeypatch.setenv("TALEHOUSE_SECRET_KEY", "x" * 50)
+    fresh = importlib.reload(settings_module)
+    try:
+        assert fresh.SESSION_COOKIE_SECURE and fresh.CSRF_COOKIE_SECURE
+        assert fresh.SECURE_HSTS_SECONDS >= 31536000
+        assert fresh.SECURE_SSL_REDIRECT
+    finally:
+        monkeypatch.undo()
+        importlib.reload(settings_module)
+
+
+def test_commenting_is_rate_limited(reader_client: Client, part: Part) -> None:
+    with override_settings(TALEHOUSE_RATE_LIMITS={"comment": (2, 60), "vote": (60, 60)}):
+        codes = [
+            reader_client.post(f"/parts/{part.pk}/comments/", {"body": f"Hi {i}"}).status_code
+            for i in range(3)
+        ]
+    assert codes == [302, 302, 429]
+    part.refresh_from_db()
+    assert part.comments_count == 2
