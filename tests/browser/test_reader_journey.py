@@ -32,7 +32,7 @@ def sign_up_and_confirm(page: Page, base: str, username: str) -> None:
     page.fill("input[name=password2]", PASSWORD)
     page.fill("input[name=display_name]", username.capitalize())
     page.click("form button[type=submit]")
-    expect(page.locator("h1")).to_contain_text(re.compile("verify", re.I))
+    expect(page.locator("main h1")).to_contain_text(re.compile("verify", re.I))
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", str(mail.outbox[-1].body))
     assert link, mail.outbox[-1].body
     page.goto(link.group(0).replace("http://testserver", base))
@@ -74,7 +74,7 @@ def test_a_writer_publishes_and_a_reader_reads_votes_and_comments(
     writer.fill("input[name=fandoms]", "Original Work")
     writer.fill("input[name=relationships]", "Wren Adair/Tamsin Cole")
     writer.click("form.stacked-form button[type=submit]")
-    expect(writer.locator("h1")).to_have_text("New part")
+    expect(writer.get_by_role("heading", name="New part", exact=True)).to_be_visible()
     write_part(writer, "The Festival", DIALOGUE)
     story = Story.objects.get(title="Lanterns on the Water")
     writer.goto(f"{base}/write/stories/{story.pk}/parts/new/")
@@ -142,3 +142,44 @@ def test_pages_pass_axe_in_light_and_dark_themes(live_server: Any, new_context: 
                 assert page.evaluate("document.documentElement.dataset.theme") == theme
                 check_accessibility(page, f"{name} ({theme}, {width}px)")
                 screenshot(page, f"{name}-{theme}-{width}")
+
+
+def test_reader_settings_stay_with_an_anonymous_reader_and_a_member(
+    live_server: Any, new_context: Any
+) -> None:
+    from accounts.models import Profile
+    from tests.factories import make_part, make_story
+
+    author = make_user(username="ines")
+    part = make_part(make_story(author, "Tidewater"), "Low Tide", "<p>The sea went out.</p>")
+    url = live_server.url + part.get_absolute_url()
+
+    page = new_context().new_page()
+    page.goto(url)
+    page.click("summary:has-text('Reading settings')")
+    page.check("input[name=theme][value=sepia]")
+    page.check("input[name=size][value=xl]")
+    assert page.evaluate("document.documentElement.dataset.theme") == "sepia"
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "sepia"
+    assert page.evaluate("document.documentElement.dataset.size") == "xl"
+    assert page.is_checked("input[name=theme][value=sepia]")
+
+    reader = make_user(username="member")
+    member = new_context().new_page()
+    member.goto(live_server.url + "/accounts/login/")
+    member.fill("input[name=login]", "member")
+    member.fill("input[name=password]", PASSWORD)
+    member.click("form button[type=submit]")
+    member.goto(url)
+    member.click("summary:has-text('Reading settings')")
+    with member.expect_response(re.compile(r"/settings/reader/$")):
+        member.check("input[name=theme][value=dark]")
+    assert Profile.objects.get(user=reader).reader_settings["theme"] == "dark"
+    other_device = new_context().new_page()
+    other_device.goto(live_server.url + "/accounts/login/")
+    other_device.fill("input[name=login]", "member")
+    other_device.fill("input[name=password]", PASSWORD)
+    other_device.click("form button[type=submit]")
+    other_device.goto(url)
+    assert other_device.evaluate("document.documentElement.dataset.theme") == "dark"

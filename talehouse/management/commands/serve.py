@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve the site and run its background jobs together (what `make demo` runs)."
+    help = "Serve the site (gunicorn) and run its background jobs beside it (`make demo`)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default="8000")
@@ -19,7 +19,20 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         jobs = subprocess.Popen([*manage, "run_jobs"])  # noqa: S603 - our own command
         web = subprocess.Popen(  # noqa: S603 - our own command
-            [*manage, "runserver", "--noreload", f"{options['host']}:{options['port']}"]
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "talehouse.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ]
         )
 
         def stop(*_args: Any) -> None:
