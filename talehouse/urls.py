@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_GET
 from django.views.static import serve
 
 from stories.views import home
@@ -15,7 +16,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
-        sitemap,
+        require_GET(sitemap),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -161,3 +161,24 @@ def test_page_query_counts_do_not_grow_with_parts_or_comments(
         for story_page in (small, big):
             with django_assert_num_queries(STORY_PAGE_QUERIES[who]):
                 assert page_client.get(story_page.get_absolute_url()).status_code == 200
+
+
+def test_a_tag_page_for_an_unknown_kind_or_tag_is_404(client: Client, part: Part) -> None:
+    assert client.get("/tags/planet/original-work/").status_code == 404
+    assert client.get("/tags/fandom/no-such-fandom/").status_code == 404
+    assert client.get("/tags/fandom/original-work/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/tags/fandom/original-work/", "/sitemap.xml", "/robots.txt"])
+def test_listing_pages_refuse_posts(client: Client, part: Part, url: str) -> None:
+    assert client.post(url).status_code == 405
+
+
+def test_a_tag_page_is_paginated(client: Client, author) -> None:  # type: ignore[no-untyped-def]
+    for i in range(25):
+        make_part(make_story(author, f"Story {i:02d}", tags={"fandom": ["Busy Fandom"]}))
+    first = client.get("/tags/fandom/busy-fandom/").content.decode()
+    second = client.get("/tags/fandom/busy-fandom/?page=2").content.decode()
+    assert "25 stories" in first
+    assert first.count('class="story-card"') == 20 and second.count('class="story-card"') == 5
+    assert "Story 24" in first and "Story 00" in second
