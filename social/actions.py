@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.html import linebreaks, urlize
 from django.utils.translation import gettext as _
 
 from social.models import Comment, PendingRead, Read, Vote
@@ -54,6 +55,15 @@ def has_voted(user: Any, part: Part) -> bool:
 
 
 # --- comments ----------------------------------------------------------------------------
+
+
+def render_comment_html(text: str) -> str:
+    """Plain text to safe HTML: everything escaped, then paragraphs, line breaks and links
+    (rel="nofollow ugc noopener"). Done on write, so the part page does not redo it."""
+    linked = urlize(text, nofollow=True, autoescape=True).replace(
+        'rel="nofollow"', 'rel="nofollow ugc noopener"'
+    )
+    return str(linebreaks(linked, autoescape=False))
 
 
 def check_comment_body(body: str) -> str:
@@ -117,6 +127,7 @@ def do_add_comment(
         parent=parent,
         depth=parent.depth + 1 if parent else 0,
         body=text,
+        body_html=render_comment_html(text),
         client_token=client_token,
     )
     comment.thread_root_id = parent.thread_root_id if parent else None
@@ -135,8 +146,9 @@ def do_add_comment(
 @transaction.atomic
 def do_edit_comment(comment: Comment, body: str) -> Comment:
     comment.body = check_comment_body(body)
+    comment.body_html = render_comment_html(comment.body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    comment.save(update_fields=["body", "body_html", "edited_at"])
     bump_on_commit(comment.part.story_id)
     return comment
 
@@ -145,7 +157,7 @@ def do_edit_comment(comment: Comment, body: str) -> Comment:
 def do_delete_comment(comment: Comment) -> None:
     """Soft-delete: the thread keeps its shape, the text goes, the counter drops by one."""
     updated = Comment.objects.filter(pk=comment.pk, is_deleted=False).update(
-        is_deleted=True, body=""
+        is_deleted=True, body="", body_html=""
     )
     if updated:
         _bump(comment.part, "comments_count", -1)

@@ -37,6 +37,8 @@ class Comment(models.Model):
     )
     depth = models.PositiveSmallIntegerField(default=0)
     body = models.TextField(_("comment"), max_length=10000)
+    # `body` escaped, with line breaks and links, made once on write (see render_comment_html).
+    body_html = models.TextField(blank=True, default="")
     is_deleted = models.BooleanField(default=False)
     client_token = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

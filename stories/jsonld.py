@@ -30,7 +30,7 @@ def _author(story: Story) -> dict[str, Any]:
     return {
         "@type": "Person",
         "name": story.author.display_name,
-        "url": settings.SITE_URL + f"/@{story.author.username}/",
+        "url": settings.SITE_URL + story.author.profile_url,
     }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -147,6 +148,7 @@ class Story(models.Model):
         return [str(labels[w]) for w in self.warnings if w in labels]
 
 
+@functools.lru_cache(maxsize=20_000)
 def part_slug(title: str) -> str:
     return slugify(title)[:60] or "part"
 

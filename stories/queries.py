@@ -13,6 +13,21 @@ from stories.models import Part, PartStatus, Story, StoryQuerySet, StoryTag, par
 from tags.models import Tag, TagKind
 
 COMMENT_THREADS_PER_PAGE = 20
+COMMENT_FIELDS = (
+    "id",
+    "part_id",
+    "parent_id",
+    "thread_root_id",
+    "depth",
+    "body_html",
+    "is_deleted",
+    "created_at",
+    "edited_at",
+    "user__id",
+    "user__username",
+    "user__profile__id",
+    "user__profile__display_name",
+)
 DISCOVER_COUNT = 4
 
 
@@ -109,6 +124,8 @@ def comment_threads(part: Part, page_number: Any) -> tuple[CommentPage, list[Com
     comments = list(
         Comment.objects.filter(thread_root__in=Subquery(roots))
         .select_related("user__profile")
+        # Only what the thread shows: users and profiles have many more columns.
+        .only(*COMMENT_FIELDS)
         .order_by("depth", "created_at", "id")
     )
     nodes = {c.pk: CommentNode(c, []) for c in comments}

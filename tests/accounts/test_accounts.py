@@ -110,3 +110,11 @@ def test_reader_settings_reject_bad_json_and_anonymous_posts(
     assert bad.status_code == 400
     assert client.post("/settings/reader/", {"theme": "dark"}).status_code == 302
     assert reader_client.get("/settings/reader/").status_code == 405
+
+
+def test_profile_links_match_the_url_router_for_unusual_usernames(db: None) -> None:
+    from django.urls import reverse
+
+    for name in ["plain", "dot.name", "a+b", "mail@home", "under_score-dash"]:
+        user = User(username=name)
+        assert user.profile_url == reverse("accounts:profile", args=[name])
