@@ -186,8 +186,8 @@ def do_update_story(story: Story, data: StoryData, cover: Cover | None = None) -
 
 def _save_cover(story: Story, cover: Cover) -> None:
     old = [f.name for f in (story.cover, story.cover_thumb) if f]
-    story.cover.save(cover.image.name or "cover", cover.image, save=False)
-    story.cover_thumb.save(cover.thumb.name or "thumb.jpg", cover.thumb, save=False)
+    story.cover.save(f"{story.pk}-{cover.image.name}", cover.image, save=False)
+    story.cover_thumb.save(f"{story.pk}-{cover.thumb.name}", cover.thumb, save=False)
     story.save(update_fields=["cover", "cover_thumb"])
     storage = story.cover.storage
     # Remove the replaced files only once the new ones are committed.

@@ -21,7 +21,14 @@ from markdown_it import MarkdownIt
 from accounts.models import Profile, User
 from social.actions import do_add_comment, do_set_vote, flush_pending_reads
 from social.models import PendingRead
-from stories.actions import StoryData, do_create_part, do_create_story, do_publish_part
+from stories.actions import (
+    StoryData,
+    check_cover,
+    do_create_part,
+    do_create_story,
+    do_publish_part,
+)
+from stories.demo_covers import make_cover
 from stories.models import Part, Story
 from tags.models import TagKind
 
@@ -148,6 +155,7 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
                     TagKind.ADDITIONAL: meta.get("additional", []),
                 },
             ),
+            cover=check_cover(make_cover(meta["title"], WRITER_NAMES[meta["author"]])),
         )
         start = now - timedelta(days=120 - index * 9)
         for number, demo_part in enumerate(demo.parts):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +12,9 @@ from tests.factories import make_part, make_story, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_cache(settings: Any) -> None:
+def _fast_hashing_and_clean_cache(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = settings.DATA_DIR / "test-media"
+    settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
 
     cache.clear()

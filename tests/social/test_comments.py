@@ -142,8 +142,9 @@ def test_comments_render_as_escaped_text_with_line_breaks_and_links(
     assert "&lt;b&gt;bold?&lt;/b&gt;" in comment_html
     assert "<br>second line" in comment_html
     assert "</p>\n\n<p>see" in comment_html
-    assert '<a href="https://example.com/map" rel="nofollow ugc noopener">https://example.com/map</a>' in (
-        comment_html
+    assert (
+        '<a href="https://example.com/map" rel="nofollow ugc noopener">https://example.com/map</a>'
+        in (comment_html)
     )
 
 
