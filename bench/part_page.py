@@ -112,7 +112,7 @@ def main() -> None:
     no_db_url = f"http://127.0.0.1:{PORT}/__bench/part-no-db/"
     server = subprocess.Popen(
         [python, "-m", "gunicorn", "bench.wsgi:application", "-b", f"127.0.0.1:{PORT}",
-         "-w", WORKERS, "--log-level", "warning"],
+         "-w", WORKERS, "--log-level", "warning", "--no-control-socket"],
         cwd=ROOT,
         env=env,
     )  # fmt: skip

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from social.models import Comment, PendingRead, Read, Vote
 from stories.models import Part, PartStatus, Story
-from stories.pagecache import bump_on_commit
+from stories.pagecache import bump_story_version
 
 # --- votes -------------------------------------------------------------------------------
 
@@ -27,8 +27,10 @@ from stories.pagecache import bump_on_commit
 def _bump(part: Part, field: str, delta: int) -> None:
     """Move one counter on a part and its story, in the caller's transaction."""
     Part.objects.filter(pk=part.pk).update(**{field: F(field) + delta})
-    Story.objects.filter(pk=part.story_id).update(**{field: F(field) + delta})
-    bump_on_commit(part.story_id)  # cached anonymous pages show exact numbers
+    # page_version moves with the counter, so cached anonymous pages show exact numbers.
+    Story.objects.filter(pk=part.story_id).update(
+        **{field: F(field) + delta}, page_version=F("page_version") + 1
+    )
 
 
 @transaction.atomic
@@ -149,7 +151,7 @@ def do_edit_comment(comment: Comment, body: str) -> Comment:
     comment.body_html = render_comment_html(comment.body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
-    bump_on_commit(comment.part.story_id)
+    bump_story_version(comment.part.story_id)
     return comment
 
 
@@ -268,6 +270,7 @@ def _apply_reads(batch: list[PendingRead]) -> int:
         Part.objects.filter(pk=part_id).update(reads_count=F("reads_count") + n)
         per_story[parts[part_id].story_id] += n
     for story_id, n in per_story.items():
-        Story.objects.filter(pk=story_id).update(reads_count=F("reads_count") + n)
-        bump_on_commit(story_id)
+        Story.objects.filter(pk=story_id).update(
+            reads_count=F("reads_count") + n, page_version=F("page_version") + 1
+        )
     return len(new_reads)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from stories.models import Part, PartStatus, Story, StoryTag
-from stories.pagecache import bump_on_commit
+from stories.pagecache import bump_story_version
 from tags.models import TagKind, get_or_create_tags
 from talehouse.lib.sanitize import count_words, sanitize_html
 
@@ -173,14 +173,29 @@ def do_create_story(
     return story
 
 
+# Saved by name, never whole: a whole save would write back counters (and page_version) read
+# before a concurrent vote or read batch, losing it.
+STORY_EDITABLE_FIELDS = [
+    "title",
+    "summary",
+    "rating",
+    "warnings",
+    "language",
+    "status",
+    "restricted",
+    "edited_at",
+]
+PART_EDITABLE_FIELDS = ["title", "body_html", "notes_before", "notes_after", "word_count"]
+
+
 @transaction.atomic
 def do_update_story(story: Story, data: StoryData, cover: Cover | None = None) -> Story:
     _apply_story_data(story, data)
-    story.save()
+    story.save(update_fields=STORY_EDITABLE_FIELDS)
     if cover is not None:
         _save_cover(story, cover)
     _set_tags(story, data.tags)
-    bump_on_commit(story.pk)
+    bump_story_version(story.pk)
     return story
 
 
@@ -198,7 +213,7 @@ def _save_cover(story: Story, cover: Cover) -> None:
 def do_delete_story(story: Story) -> None:
     names = [f.name for f in (story.cover, story.cover_thumb) if f]
     storage = story.cover.storage
-    bump_on_commit(story.pk)
+    bump_story_version(story.pk)
     story.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
@@ -213,7 +228,7 @@ def _refresh_story_totals(story: Story) -> None:
     story.published_parts_count = published.count()
     story.word_count = totals["words"] or 0
     story.save(update_fields=["published_parts_count", "word_count", "edited_at"])
-    bump_on_commit(story.pk)
+    bump_story_version(story.pk)
 
 
 def find_part_by_token(story: Story, client_token: str) -> Part | None:
@@ -261,10 +276,10 @@ def do_save_part(
     part.notes_before = notes_before
     part.notes_after = notes_after
     part.word_count = count_words(body)
-    part.save()
+    part.save(update_fields=[*PART_EDITABLE_FIELDS, "edited_at"])
     if part.is_published:
         _refresh_story_totals(part.story)
-    bump_on_commit(part.story_id)
+    bump_story_version(part.story_id)
     return part
 
 
@@ -291,7 +306,7 @@ def do_publish_part(part: Part, at: Any = None) -> Part:
         raise ValidationError(_("A part needs some text before it can be published."), code="empty")
     now = at or timezone.now()
     first_time = part.publish(at=now)
-    part.save()
+    part.save(update_fields=["status", "published_at", "edited_at"])
     story = Story.objects.select_for_update().get(pk=part.story_id)
     if story.published_at is None:
         story.published_at = now
@@ -308,7 +323,7 @@ def do_unpublish_part(part: Part) -> Part:
     if not part.is_published:
         return part
     part.unpublish()
-    part.save()
+    part.save(update_fields=["status", "edited_at"])
     _refresh_story_totals(Story.objects.select_for_update().get(pk=part.story_id))
     return part
 
@@ -335,7 +350,7 @@ def do_reorder_parts(story: Story, part_ids: list[int]) -> None:
         raise ValidationError(_("The new order must list every part once."), code="mismatch")
     for position, part_id in enumerate(part_ids, start=1):
         Part.objects.filter(pk=part_id, story=story).update(position=position)
-    bump_on_commit(story.pk)
+    bump_story_version(story.pk)
 
 
 @transaction.atomic

@@ -111,6 +111,8 @@ class Story(models.Model):
 
     # Denormalised, kept exact by actions (see social.actions and `recount_counters`).
     published_parts_count = models.PositiveIntegerField(default=0)
+    # Incremented with every change to what the story's pages show (see stories/pagecache.py).
+    page_version = models.PositiveBigIntegerField(default=0)
     word_count = models.PositiveIntegerField(default=0)
     reads_count = models.PositiveBigIntegerField(default=0)
     votes_count = models.PositiveIntegerField(default=0)

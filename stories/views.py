@@ -35,15 +35,13 @@ def _render_and_cache(
     kind: str,
     pk: int,
     slug: str,
-    story_id: int,
+    story: Story,
     template: str,
     context_builder: Any,
 ) -> HttpResponse:
-    cacheable = pagecache.is_cacheable(request)
-    version = pagecache.story_version(story_id) if cacheable else 0
     response = render(request, template, context_builder())
-    if cacheable:
-        pagecache.store_page(kind, pk, slug, request, story_id, version, response.content)
+    if pagecache.is_cacheable(request):
+        pagecache.store_page(kind, pk, slug, story.page_version, request, response.content)
     return response
 
 
@@ -60,7 +58,7 @@ def story_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         "story",
         pk,
         slug,
-        story.pk,
+        story,
         "stories/story_detail.html",
         lambda: story_page_context(request, story),
     )
@@ -99,7 +97,7 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         "part",
         pk,
         slug,
-        part.story_id,
+        part.story,
         "stories/part_detail.html",
         lambda: part_page_context(request, part),
     )

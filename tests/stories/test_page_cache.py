@@ -16,7 +16,7 @@ def test_a_second_anonymous_visit_is_served_from_the_cache(
 ) -> None:  # type: ignore[no-untyped-def]
     first = client.get(part.get_absolute_url())
     assert "X-Talehouse-Cache" not in first
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the story's page_version, nothing else
         second = client.get(part.get_absolute_url())
     assert second["X-Talehouse-Cache"] == "hit"
     assert second.content == first.content
@@ -53,3 +53,13 @@ def test_votes_and_comments_show_at_once_on_cached_pages(
     do_add_comment(reader, part, "Still thinking about this one.")
     html = client.get(part.get_absolute_url()).content.decode()
     assert "1 vote" in html and "Still thinking about this one." in html
+
+
+def test_counted_reads_show_at_once_on_cached_pages(client: Client, part: Part) -> None:
+    from social.actions import do_queue_read, flush_pending_reads
+
+    client.get(part.get_absolute_url())
+    do_queue_read(part.pk, "v:someone-new-0001", None)
+    flush_pending_reads()
+    html = client.get(part.get_absolute_url()).content.decode()
+    assert 'data-stat="reads" data-exact="1"' in html

@@ -32,6 +32,8 @@ class Command(BaseCommand):
                 "4",
                 "--access-logfile",
                 "-",
+                # No control socket in the home directory: two servers would fight over it.
+                "--no-control-socket",
             ]
         )
 
