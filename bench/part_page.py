@@ -78,9 +78,10 @@ print(target.pk, target.get_absolute_url())
 """
 
 
-def wrk(url: str) -> dict[str, float]:
+def wrk(url: str, script: str | None = None) -> dict[str, float]:
+    extra = ["-s", script] if script else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *extra, url],
         check=True,
         capture_output=True,
         text=True,
@@ -136,6 +137,10 @@ def main() -> None:
         for name, r in results.items():
             line = f"{name:<30} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms"
             print(f"{line}   p99 {r['p99']:7.2f} ms")
+        beacon_url = part_url.replace(seeded[1], f"/parts/{seeded[0]}/read/")
+        beacon = wrk(beacon_url, str(ROOT / "bench" / "beacon.lua"))
+        line = f"{'read beacon (POST, new visitor)':<30} {beacon['rps']:8.1f} req/s"
+        print(f"{line}   p50 {beacon['p50']:7.2f} ms   p99 {beacon['p99']:7.2f} ms")
         ratio = (
             results["part page (database)"]["rps"] / results["template only (no database)"]["rps"]
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client, override_settings
 
@@ -76,3 +78,14 @@ def test_commenting_is_rate_limited(reader_client: Client, part: Part) -> None:
     assert codes == [302, 302, 429]
     part.refresh_from_db()
     assert part.comments_count == 2
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from talehouse.settings import env
+
+    secret = tmp_path / "key"
+    secret.write_text("from-the-file\n")
+    monkeypatch.setenv("TALEHOUSE_EXAMPLE", "from-the-environment")
+    assert env("TALEHOUSE_EXAMPLE") == "from-the-environment"
+    monkeypatch.setenv("TALEHOUSE_EXAMPLE_FILE", str(secret))
+    assert env("TALEHOUSE_EXAMPLE") == "from-the-file"
