@@ -36,7 +36,7 @@ EDITOR_CONFIG = {
         "HardBreak": True,
         "Link": {"enableTarget": False},
         "History": True,
-        "Typographic": True,
+        "SpecialCharacters": True,
     }
 }
 

@@ -8,8 +8,29 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
+  // The editor replaces the labelled textarea with its own text box: give that box the
+  // textarea's label, so screen readers announce "Text" rather than an unnamed field.
+  function labelEditor(form) {
+    var label = form.querySelector("#id_body_label");
+    if (!label) return;
+    var apply = function () {
+      var box = form.querySelector("[contenteditable=true]");
+      if (box && !box.hasAttribute("aria-labelledby")) {
+        box.setAttribute("aria-labelledby", label.id);
+        box.setAttribute("aria-multiline", "true");
+      }
+      return Boolean(box);
+    };
+    if (apply()) return;
+    var observer = new MutationObserver(function () {
+      if (apply()) observer.disconnect();
+    });
+    observer.observe(form, { childList: true, subtree: true });
+  }
+
   ready(function () {
     var form = document.getElementById("part-form");
+    if (form) labelEditor(form);
     if (!form || !form.dataset.autosaveUrl) return;
     var status = form.querySelector("[data-autosave-status]");
     var words = form.querySelector("[data-word-count]");
