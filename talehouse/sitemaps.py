@@ -1,14 +1,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
 from stories.models import Part, Story
 
 
-class StorySitemap(Sitemap):
+class SiteUrlSitemap(Sitemap):
+    """Absolute URLs from TALEHOUSE_SITE_URL, the same base the pages' JSON-LD uses."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site: Any = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StorySitemap(SiteUrlSitemap):
     changefreq = "daily"
     limit = 10000
 
@@ -19,7 +32,7 @@ class StorySitemap(Sitemap):
         return item.updated_at
 
 
-class PartSitemap(Sitemap):
+class PartSitemap(SiteUrlSitemap):
     changefreq = "weekly"
     limit = 10000
 

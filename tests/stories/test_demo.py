@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
+from io import StringIO
+
 import pytest
+from babel.numbers import format_compact_decimal
+from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 
 from social.counters import find_drift
 from social.models import Comment, Read, Vote
 from stories.models import Part, PartStatus, Story
+
+JSONLD = r'<script type="application/ld\+json">(.*?)</script>'
 
 
 @pytest.mark.django_db
@@ -37,3 +46,37 @@ def test_the_demo_loads_once_with_everything_the_part_page_needs(
     call_command("load_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
     assert Part.objects.filter(status=PartStatus.PUBLISHED).count() == published.count()
+
+
+@pytest.mark.django_db
+def test_every_demo_page_in_the_sitemap_shows_the_numbers_its_jsonld_states(
+    client: Client,
+) -> None:
+    call_command("load_demo", stdout=StringIO())
+    sitemap = client.get("/sitemap.xml").content.decode()
+    urls = [u.removeprefix(settings.SITE_URL) for u in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    part_urls = [u for u in urls if u.startswith("/parts/")]
+    assert len(part_urls) >= 20
+    assert (
+        len({Part.objects.get(pk=int(u.split("/")[2].split("-")[0])).story_id for u in part_urls})
+        >= 5
+    )
+    for url in urls:
+        html = client.get(url).content.decode()
+        data = json.loads(re.search(JSONLD, html, re.S).group(1))  # type: ignore[union-attr]
+        stated = {
+            s["interactionType"].rsplit("/", 1)[1]: s["userInteractionCount"]
+            for s in data["interactionStatistic"]
+        }
+        stats = html[html.index('class="stats-line"') :][:2500]
+        shown = dict(re.findall(r'data-stat="(\w+)" data-exact="(\d+)"', stats))
+        compact = dict(re.findall(r'data-stat="(\w+)".*?class="stat-value">([^<]+)<', stats))
+        for action, kind in (
+            ("ReadAction", "reads"),
+            ("LikeAction", "votes"),
+            ("CommentAction", "comments"),
+        ):
+            assert int(shown[kind]) == stated[action], (url, kind)
+            assert compact[kind] == format_compact_decimal(
+                stated[action], fraction_digits=1, locale="en"
+            )
