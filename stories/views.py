@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -152,6 +151,6 @@ def story_full(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     stories = queries.story_cards(
         Story.objects.visible_to(request.user).public().order_by("-updated_at", "-pk")
-    ).prefetch_related(Prefetch("tags"))
+    )
     page = Paginator(stories, 12).get_page(request.GET.get("page"))
     return render(request, "stories/home.html", {"page": page})

@@ -182,3 +182,22 @@ def test_a_tag_page_is_paginated(client: Client, author) -> None:  # type: ignor
     assert "25 stories" in first
     assert first.count('class="story-card"') == 20 and second.count('class="story-card"') == 5
     assert "Story 24" in first and "Story 00" in second
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/", 2), ("/tags/fandom/original-work/", 3), ("/@prolific/", 2), ("/sitemap.xml", 4)],
+)
+@pytest.mark.django_db
+def test_listing_pages_run_a_fixed_number_of_queries(
+    client: Client,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    url: str,
+    queries: int,
+) -> None:
+    writer = make_user(username="prolific")
+    for count in (2, 15):  # the same budget for a few stories and for more than a page
+        while Story.objects.count() < count:
+            make_part(make_story(writer, f"Story {Story.objects.count()}"))
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
