@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
@@ -190,10 +190,20 @@ def reader_key_for(user: Any, visitor_cookie: str, ip: str, user_agent: str) -> 
     return f"h:{digest[:40]}"
 
 
-def do_queue_read(part_id: int, reader_key: str, user_id: int | None) -> None:
+def address_key_for(ip: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}|address|{ip}".encode()).hexdigest()[:40]
+
+
+def do_queue_read(
+    part_id: int, reader_key: str, user_id: int | None, address_key: str = ""
+) -> None:
     """The beacon's only write: one row in the queue table, nothing on the story tables."""
     PendingRead.objects.create(
-        part_id=part_id, reader_key=reader_key, user_id=user_id, created_at=timezone.now()
+        part_id=part_id,
+        reader_key=reader_key,
+        user_id=user_id,
+        address_key=address_key,
+        created_at=timezone.now(),
     )
 
 
@@ -240,6 +250,23 @@ def _apply_reads(batch: list[PendingRead]) -> int:
     ).values_list("part_id", "reader_key", "counted_at"):
         if (part_id, key) not in last_read or at > last_read[(part_id, key)]:
             last_read[(part_id, key)] = at
+    # Anonymous reads already counted per (part, address) in the window: visitor cookies are
+    # the reader's to choose, so one address can add at most a few reads to a part a day.
+    addresses = {r.address_key for r in batch if r.user_id is None and r.address_key}
+    per_address: dict[tuple[int, str], int] = defaultdict(int)
+    for part_id, address, n in (
+        Read.objects.filter(
+            part_id__in=parts.keys(),
+            address_key__in=addresses,
+            user__isnull=True,
+            counted_at__gte=earliest,
+        )
+        .values_list("part_id", "address_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        per_address[(part_id, address)] = n
+    address_cap = settings.TALEHOUSE_ANONYMOUS_READS_PER_ADDRESS
 
     new_reads: list[Read] = []
     per_part: dict[int, int] = defaultdict(int)
@@ -254,12 +281,18 @@ def _apply_reads(batch: list[PendingRead]) -> int:
         previous = last_read.get((part.pk, pending.reader_key))
         if previous is not None and pending.created_at - previous < window:
             continue
+        anonymous_address = pending.address_key if pending.user_id is None else ""
+        if anonymous_address:
+            if per_address[(part.pk, anonymous_address)] >= address_cap:
+                continue  # this address has added its share of anonymous reads today
+            per_address[(part.pk, anonymous_address)] += 1
         last_read[(part.pk, pending.reader_key)] = pending.created_at
         new_reads.append(
             Read(
                 part_id=part.pk,
                 reader_key=pending.reader_key,
                 user_id=pending.user_id,
+                address_key=pending.address_key,
                 counted_at=pending.created_at,
             )
         )

@@ -9,7 +9,9 @@ MAX_COMMENT_DEPTH = 4  # a top-level comment is depth 0: four levels of replies 
 
 
 class Vote(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # A deleted account's votes stay, anonymised, like its comments and reads: the counters
+    # count rows, and no row disappears behind their back.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     part = models.ForeignKey("stories.Part", on_delete=models.CASCADE, related_name="votes")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -76,6 +78,8 @@ class PendingRead(models.Model):
     part_id = models.BigIntegerField()
     reader_key = models.CharField(max_length=80)
     user_id = models.BigIntegerField(null=True)
+    # A salted hash of the reader's address: caps how many anonymous reads one address adds.
+    address_key = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -90,10 +94,14 @@ class Read(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    address_key = models.CharField(max_length=40, blank=True, default="")
     counted_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["part", "reader_key", "-counted_at"])]
+        indexes = [
+            models.Index(fields=["part", "reader_key", "-counted_at"]),
+            models.Index(fields=["part", "address_key", "-counted_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"read {self.reader_key}->{self.part_id}"

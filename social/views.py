@@ -151,7 +151,9 @@ def read_beacon(request: HttpRequest, part_id: int) -> HttpResponse:
     key = actions.reader_key_for(
         user, request.COOKIES.get(actions.VISITOR_COOKIE, ""), _client_ip(request), user_agent
     )
-    if _rate_limited("read_beacon", key):
-        return response  # a script hammering the beacon: drop, quietly
-    actions.do_queue_read(part_id, key, user.pk if user else None)
+    if _rate_limited("read_beacon", key) or _rate_limited("read_beacon_ip", _client_ip(request)):
+        # A script hammering the beacon, or minting a new visitor cookie each time: drop.
+        return response
+    address = actions.address_key_for(_client_ip(request))
+    actions.do_queue_read(part_id, key, user.pk if user else None, address)
     return response

@@ -12,14 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from stories.models import Part, PartStatus, Story, StoryTag
-from stories.pagecache import bump_story_version
+from stories.pagecache import bump_listing_version, bump_story_version
 from tags.models import TagKind, get_or_create_tags
 from talehouse.lib.sanitize import count_words, sanitize_html
 
@@ -196,6 +196,7 @@ def do_update_story(story: Story, data: StoryData, cover: Cover | None = None) -
         _save_cover(story, cover)
     _set_tags(story, data.tags)
     bump_story_version(story.pk)
+    bump_listing_version()
     return story
 
 
@@ -204,6 +205,8 @@ def _save_cover(story: Story, cover: Cover) -> None:
     story.cover.save(f"{story.pk}-{cover.image.name}", cover.image, save=False)
     story.cover_thumb.save(f"{story.pk}-{cover.thumb.name}", cover.thumb, save=False)
     story.save(update_fields=["cover", "cover_thumb"])
+    bump_story_version(story.pk)
+    bump_listing_version()
     storage = story.cover.storage
     # Remove the replaced files only once the new ones are committed.
     transaction.on_commit(lambda: [storage.delete(name) for name in old])
@@ -213,7 +216,7 @@ def _save_cover(story: Story, cover: Cover) -> None:
 def do_delete_story(story: Story) -> None:
     names = [f.name for f in (story.cover, story.cover_thumb) if f]
     storage = story.cover.storage
-    bump_story_version(story.pk)
+    bump_listing_version()
     story.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
@@ -229,6 +232,7 @@ def _refresh_story_totals(story: Story) -> None:
     story.word_count = totals["words"] or 0
     story.save(update_fields=["published_parts_count", "word_count", "edited_at"])
     bump_story_version(story.pk)
+    bump_listing_version()
 
 
 def find_part_by_token(story: Story, client_token: str) -> Part | None:
@@ -332,12 +336,17 @@ def do_unpublish_part(part: Part) -> Part:
 def do_delete_part(part: Part) -> None:
     """Delete a part with its votes, comments and reads; the story's counters follow."""
     story = Story.objects.select_for_update().get(pk=part.story_id)
-    Story.objects.filter(pk=story.pk).update(
-        reads_count=F("reads_count") - part.reads_count,
-        votes_count=F("votes_count") - part.votes_count,
-        comments_count=F("comments_count") - part.comments_count,
+    Part.objects.filter(pk=part.pk).delete()
+    # Recomputed from the remaining parts under the story's lock, not by subtracting the
+    # part's counts as loaded earlier: a vote or read batch in between would be lost.
+    remaining = Part.objects.filter(story=story).aggregate(
+        reads=Sum("reads_count"), votes=Sum("votes_count"), comments=Sum("comments_count")
     )
-    part.delete()
+    Story.objects.filter(pk=story.pk).update(
+        reads_count=remaining["reads"] or 0,
+        votes_count=remaining["votes"] or 0,
+        comments_count=remaining["comments"] or 0,
+    )
     story.refresh_from_db()
     _refresh_story_totals(story)
 

@@ -228,6 +228,20 @@ class Part(models.Model):
         self.status = PartStatus.DRAFT
 
 
+class ListingVersion(models.Model):
+    """One row: incremented whenever any story joins, leaves or changes in public listings.
+
+    Cached pages also show other stories ("discover more"); keying them by this version as
+    well as their own story's means a story hidden by its writer vanishes from every cached
+    page at once.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"listing version {self.value}"
+
+
 class StoryTag(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_tags")
     tag = models.ForeignKey("tags.Tag", on_delete=models.CASCADE, related_name="story_tags")

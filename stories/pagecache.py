@@ -2,57 +2,80 @@
 
 Anonymous pages carry nothing per reader (reader settings live in the browser, votes and
 comment forms are for signed-in readers), so one rendering serves everyone. Each entry is
-stored under the story's `page_version`, a column that every change to the story, its parts or
-its counters increments in the same transaction as the change. A hit first reads the current
-version with one indexed query, so the cache is exact and coherent across processes whatever
-the cache backend: an unpublished part or a hidden story is gone at once, and the numbers on a
-cached page are the numbers in the database.
+stored under two versions kept in the database and incremented in the same transaction as the
+change they track:
+
+- the story's `page_version`: anything its own pages show (text, parts, tags, counters);
+- the site's `ListingVersion`: any story joining, leaving or changing in public listings,
+  since a page also shows other stories ("discover more").
+
+A hit reads both with one indexed query, so the cache is coherent across processes whatever
+the cache backend: an unpublished part or a hidden story is gone at once, and a page's own
+numbers are the database's. Other stories' counts in "discover more" may lag by PAGE_TTL.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import HttpRequest, HttpResponse
 
-from stories.models import Part, Story
+from stories.models import ListingVersion, Part, Story
 
-PAGE_TTL = 60 * 60
+PAGE_TTL = 60
+LISTING_ROW = 1
 
 
 def bump_story_version(story_id: int) -> None:
-    """Call inside the transaction that changes what a story's pages show."""
+    """Call inside the transaction that changes what a story's own pages show."""
     Story.objects.filter(pk=story_id).update(page_version=F("page_version") + 1)
+
+
+def bump_listing_version() -> None:
+    """Call inside the transaction that changes a story's place or card in public listings."""
+    updated = ListingVersion.objects.filter(pk=LISTING_ROW).update(value=F("value") + 1)
+    if not updated:
+        ListingVersion.objects.get_or_create(pk=LISTING_ROW, defaults={"value": 1})
+
+
+def listing_version_subquery() -> Subquery:
+    """Annotate it onto the query that loads a page's story, so both are read together."""
+    return Subquery(ListingVersion.objects.filter(pk=LISTING_ROW).values("value")[:1])
 
 
 def is_cacheable(request: HttpRequest) -> bool:
     # Only plain anonymous GETs; a session (flash messages) makes a page personal.
     return (
         settings.TALEHOUSE_PAGE_CACHE
-        and request.method == "GET"
+        and request.method in {"GET", "HEAD"}
         and not request.user.is_authenticated
         and not request.session.session_key
         and set(request.GET) <= {"comments"}
     )
 
 
-def _page_key(kind: str, pk: int, slug: str, version: int, request: HttpRequest) -> str:
-    return f"page:{kind}:{pk}:{slug}:{version}:{request.GET.get('comments', '')}"
+def _page_key(kind: str, pk: int, slug: str, versions: tuple[Any, Any], request: Any) -> str:
+    page, listing = versions
+    return f"page:{kind}:{pk}:{slug}:{page}:{listing or 0}:{request.GET.get('comments', '')}"
 
 
-def _current_version(kind: str, pk: int) -> int | None:
+def _current_versions(kind: str, pk: int) -> tuple[Any, Any] | None:
+    listing = listing_version_subquery()
     if kind == "part":
-        versions = Part.objects.filter(pk=pk).values_list("story__page_version", flat=True)
-        return next(iter(versions), None)
-    return next(iter(Story.objects.filter(pk=pk).values_list("page_version", flat=True)), None)
+        row = Part.objects.filter(pk=pk).values_list("story__page_version", listing).first()
+    else:
+        row = Story.objects.filter(pk=pk).values_list("page_version", listing).first()
+    return (row[0], row[1]) if row else None
 
 
 def get_page(kind: str, pk: int, slug: str, request: HttpRequest) -> HttpResponse | None:
-    version = _current_version(kind, pk)
-    if version is None:
+    versions = _current_versions(kind, pk)
+    if versions is None:
         return None
-    body = cache.get(_page_key(kind, pk, slug, version, request))
+    body = cache.get(_page_key(kind, pk, slug, versions, request))
     if body is None:
         return None
     response = HttpResponse(body)
@@ -61,7 +84,7 @@ def get_page(kind: str, pk: int, slug: str, request: HttpRequest) -> HttpRespons
 
 
 def store_page(
-    kind: str, pk: int, slug: str, version: int, request: HttpRequest, body: bytes
+    kind: str, pk: int, slug: str, versions: tuple[Any, Any], request: HttpRequest, body: bytes
 ) -> None:
-    """`version` must be the one read together with the rows the page was rendered from."""
-    cache.set(_page_key(kind, pk, slug, version, request), body, PAGE_TTL)
+    """`versions` must be the ones read together with the rows the page was rendered from."""
+    cache.set(_page_key(kind, pk, slug, versions, request), body, PAGE_TTL)

@@ -13,6 +13,7 @@ from stories.models import Part, PartStatus, Story, StoryQuerySet, StoryTag, par
 from tags.models import Tag, TagKind
 
 COMMENT_THREADS_PER_PAGE = 20
+MAX_COMMENT_PAGE = 100_000
 COMMENT_FIELDS = (
     "id",
     "part_id",
@@ -115,6 +116,7 @@ def comment_threads(part: Part, page_number: Any) -> tuple[CommentPage, list[Com
         number = max(1, int(page_number or 1))
     except (TypeError, ValueError):
         number = 1
+    number = min(number, MAX_COMMENT_PAGE)  # beyond any real thread count; keeps OFFSET sane
     offset = (number - 1) * COMMENT_THREADS_PER_PAGE
     roots = (
         Comment.objects.filter(part=part, depth=0)

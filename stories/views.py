@@ -7,7 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from social.actions import has_voted
 from social.models import MAX_COMMENT_DEPTH
@@ -18,7 +18,12 @@ from stories.models import Part, Story
 
 def _visible_story(request: HttpRequest, pk: int) -> Story:
     try:
-        return Story.objects.visible_to(request.user).select_related("author__profile").get(pk=pk)
+        return (
+            Story.objects.visible_to(request.user)
+            .select_related("author__profile")
+            .annotate(listing_version=pagecache.listing_version_subquery())
+            .get(pk=pk)
+        )
     except Story.DoesNotExist:
         raise Http404 from None
 
@@ -34,17 +39,20 @@ def _render_and_cache(
     kind: str,
     pk: int,
     slug: str,
-    story: Story,
+    story: Story | Part,
     template: str,
     context_builder: Any,
 ) -> HttpResponse:
     response = render(request, template, context_builder())
     if pagecache.is_cacheable(request):
-        pagecache.store_page(kind, pk, slug, story.page_version, request, response.content)
+        # Both versions were read with the story's row, before the page was built from it.
+        page_version = story.page_version if isinstance(story, Story) else story.story.page_version
+        versions = (page_version, getattr(story, "listing_version", None))
+        pagecache.store_page(kind, pk, slug, versions, request, response.content)
     return response
 
 
-@require_GET
+@require_safe
 def story_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     cached = _cached("story", pk, slug, request)
     if cached is not None:
@@ -76,7 +84,7 @@ def story_page_context(request: HttpRequest, story: Story) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     cached = _cached("part", pk, slug, request)
     if cached is not None:
@@ -85,6 +93,7 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         part = (
             Part.objects.visible_to(request.user)
             .select_related("story__author__profile")
+            .annotate(listing_version=pagecache.listing_version_subquery())
             .get(pk=pk)
         )
     except Part.DoesNotExist:
@@ -96,7 +105,7 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         "part",
         pk,
         slug,
-        part.story,
+        part,
         "stories/part_detail.html",
         lambda: part_page_context(request, part),
     )
@@ -112,6 +121,8 @@ def part_page_context(request: HttpRequest, part: Part) -> dict[str, Any]:
     previous_part = readable[position - 1] if position > 0 else None
     next_part = readable[position + 1] if position + 1 < len(readable) else None
     page, threads = queries.comment_threads(part, request.GET.get("comments"))
+    if page.number > 1 and not threads:
+        raise Http404  # past the last page of comments
     return {
         "part": part,
         "story": story,
@@ -130,7 +141,7 @@ def part_page_context(request: HttpRequest, part: Part) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def story_full(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """Every published part on one page (AO3's "Entire Work")."""
     story = _visible_story(request, pk)
@@ -147,7 +158,7 @@ def story_full(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     stories = queries.story_cards(
         Story.objects.visible_to(request.user).public().order_by("-updated_at", "-pk")

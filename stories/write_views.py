@@ -175,13 +175,16 @@ def _autosave_new_part(request: HttpRequest, story: Story) -> JsonResponse:
     title = " ".join(request.POST.get("title", "").split())[:200]
     if not title:
         return _autosave_error(ValidationError(_("Give this part a title.")))
+    token = request.POST.get("client_token", "")[:64]
+    body = request.POST.get("body", "")
     try:
-        part = actions.do_create_part(
-            story,
-            title,
-            request.POST.get("body", ""),
-            client_token=request.POST.get("client_token", "")[:64],
-        )
+        existing = actions.find_part_by_token(story, token)
+        if existing is None:
+            part = actions.do_create_part(story, title, body, client_token=token)
+        else:
+            # A late autosave after this page was submitted: it must not undo the submit
+            # (notes, publication), so it saves only as an autosave would, drafts only.
+            part = actions.do_autosave_part(existing, title, body)
     except ValidationError as error:
         return _autosave_error(error)
     return _autosave_response(part, created=True)

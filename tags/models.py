@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import hashlib
+import re
+
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+# Characters slugify drops that still tell two names apart (spaces, hyphens, apostrophes and
+# full stops do not: "Slow Burn" and "slow-burn" are one tag).
+_LOSSY = re.compile(r"[^\w\s'’.,\-]", re.UNICODE)
 
 
 class TagKind(models.TextChoices):
@@ -41,9 +48,18 @@ class Tag(models.Model):
 
     @staticmethod
     def slug_for(name: str) -> str:
-        # Keep "/" and "&" meaningful in relationship tags: "A/B" and "A & B" are different ships.
+        """A URL slug that identifies the name: different names never share a slug.
+
+        Keep "/" and "&" meaningful in relationship tags ("A/B" and "A & B" are different
+        ships). Where slugify drops characters that carry meaning ("C#" and "C++", "♥"), a
+        short hash of the name keeps the tags apart.
+        """
         text = name.replace("/", " slash ").replace("&", " and ")
-        return slugify(text, allow_unicode=True)[:170] or "tag"
+        slug = slugify(text, allow_unicode=True)[:150]
+        if not slug or _LOSSY.search(text):
+            digest = hashlib.sha256(" ".join(name.casefold().split()).encode()).hexdigest()[:8]
+            slug = f"{slug}-{digest}" if slug else digest
+        return slug
 
 
 def get_or_create_tags(kind: str, names: list[str]) -> list[Tag]:

@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from stories.models import Story
 from stories.queries import story_cards
 from tags.models import Tag, TagKind
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     if kind not in TagKind.values:
         raise Http404

@@ -207,6 +207,9 @@ TALEHOUSE_MAX_COVER_BYTES = 5 * 1024 * 1024
 # Read counting: how often the worker applies queued reads, and the dedup window.
 TALEHOUSE_READ_FLUSH_SECONDS = int(env("TALEHOUSE_READ_FLUSH_SECONDS", "15"))
 TALEHOUSE_READ_WINDOW_HOURS = 24
+# At most this many anonymous reads of one part from one address per window (a household, an
+# office or a school shares an address; a script minting visitor cookies does too).
+TALEHOUSE_ANONYMOUS_READS_PER_ADDRESS = int(env("TALEHOUSE_ANONYMOUS_READS_PER_ADDRESS", "20"))
 # Whole-page cache of anonymous story and part pages (see stories/pagecache.py).
 TALEHOUSE_PAGE_CACHE = env_bool("TALEHOUSE_PAGE_CACHE", True)
 # Rate limits: (hits, seconds) per signed-in user, or per reader for the beacon.
@@ -214,6 +217,8 @@ TALEHOUSE_RATE_LIMITS = {
     "comment": (int(env("TALEHOUSE_RATE_COMMENTS", "10")), 60),
     "vote": (int(env("TALEHOUSE_RATE_VOTES", "60")), 60),
     "read_beacon": (int(env("TALEHOUSE_RATE_BEACONS", "120")), 60),
+    # Per address, whatever cookie is sent: generous, since many readers can share one address.
+    "read_beacon_ip": (int(env("TALEHOUSE_RATE_BEACONS_PER_IP", "600")), 3600),
 }
 
 # Security: secure cookies and HSTS whenever we are not in debug; the demo and tests opt out

@@ -183,3 +183,18 @@ def test_reader_settings_stay_with_an_anonymous_reader_and_a_member(
     other_device.click("form button[type=submit]")
     other_device.goto(url)
     assert other_device.evaluate("document.documentElement.dataset.theme") == "dark"
+
+
+def test_long_unbroken_titles_never_widen_a_phone_screen(
+    live_server: Any, new_context: Any
+) -> None:
+    from tests.factories import make_part, make_story
+
+    author = make_user(username="longwinded")
+    story = make_story(author, "A" * 200, summary="B" * 300)
+    part = make_part(story, "C" * 200, "<p>" + "D" * 500 + "</p>")
+    page = new_context(viewport={"width": 360, "height": 800}).new_page()
+    for url in ("/", story.get_absolute_url(), part.get_absolute_url()):
+        page.goto(live_server.url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{url} is {width}px wide"

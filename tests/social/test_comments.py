@@ -388,3 +388,13 @@ def test_comment_counters_stay_exact_through_adds_and_deletes(
     post_comment(stranger_client, part, "e")
     assert counts(part) == (2, 3)
     assert Comment.objects.filter(is_deleted=False).count() == 3
+
+
+def test_a_former_members_comment_is_labelled_as_such(
+    client: Client, part: Part, stranger: User
+) -> None:
+    do_add_comment(stranger, part, "I was here")
+    stranger.delete()
+    html = client.get(part.get_absolute_url()).content.decode()
+    assert 'aria-label="Comment by a former member"' in html
+    assert 'Comment by "' not in html and 'aria-label="Comment by "' not in html

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import connection, connections
@@ -247,7 +248,10 @@ def test_a_concurrent_burst_of_beacons_and_flushes_counts_each_reader_exactly_on
 
         def read(visitor_id: str, target: Part) -> None:
             browser.cookies[VISITOR_COOKIE] = visitor_id
-            assert beacon(browser, target).status_code == 204
+            # Each visitor on an address of its own, as readers mostly are.
+            address = zlib.crc32(visitor_id.encode())
+            ip = f"10.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
+            assert beacon(browser, target, ip=ip).status_code == 204
 
         try:
             start.wait()
@@ -295,3 +299,23 @@ def test_a_concurrent_burst_of_beacons_and_flushes_counts_each_reader_exactly_on
     assert Read.objects.count() == expected_busy + expected_quiet
     assert not PendingRead.objects.exists()
     assert find_drift() == []
+
+
+def test_one_address_adds_at_most_its_share_of_anonymous_reads(part: Part, settings: Any) -> None:
+    settings.TALEHOUSE_ANONYMOUS_READS_PER_ADDRESS = 5
+    browser = Client()
+    for n in range(8):  # a script minting a new visitor cookie for every beacon
+        browser.cookies[VISITOR_COOKIE] = f"minted-visitor-{n:06d}"
+        beacon(browser, part, ip="198.51.100.20")
+    browser.cookies[VISITOR_COOKIE] = "someone-elsewhere-0001"
+    beacon(browser, part, ip="198.51.100.99")
+    flush_pending_reads()
+    assert reads(part) == (6, 6)
+
+
+def test_signed_in_readers_are_not_capped_by_a_shared_address(part: Part, settings: Any) -> None:
+    settings.TALEHOUSE_ANONYMOUS_READS_PER_ADDRESS = 1
+    for n in range(3):
+        beacon(client_for(make_user(username=f"office{n}")), part, ip="198.51.100.30")
+    flush_pending_reads()
+    assert reads(part) == (3, 3)

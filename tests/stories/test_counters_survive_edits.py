@@ -31,3 +31,31 @@ def test_unpublishing_a_part_loaded_before_a_vote_keeps_the_vote(part: Part, rea
     do_unpublish_part(stale)
     part.refresh_from_db()
     assert (part.status, part.votes_count) == ("draft", 1)
+
+
+def test_deleting_a_part_loaded_before_a_vote_leaves_no_drift(story: Story, reader: User) -> None:
+    from social.counters import find_drift
+    from stories.actions import do_delete_part
+    from tests.factories import make_part
+
+    keep, doomed = make_part(story, "Keep"), make_part(story, "Doomed")
+    stale = Part.objects.get(pk=doomed.pk)
+    do_set_vote(reader, doomed, True)
+    do_set_vote(reader, keep, True)
+    do_delete_part(stale)
+    assert find_drift() == []
+    assert Story.objects.get(pk=story.pk).votes_count == 1
+
+
+def test_deleting_an_account_leaves_no_drift(part: Part, reader: User) -> None:
+    from social.actions import do_queue_read, flush_pending_reads
+    from social.counters import find_drift
+
+    do_set_vote(reader, part, True)
+    do_add_comment(reader, part, "Bye")
+    do_queue_read(part.pk, f"u:{reader.pk}", reader.pk)
+    flush_pending_reads()
+    reader.delete()
+    assert find_drift() == []
+    part.refresh_from_db()
+    assert (part.reads_count, part.votes_count, part.comments_count) == (1, 1, 1)

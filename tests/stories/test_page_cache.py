@@ -63,3 +63,24 @@ def test_counted_reads_show_at_once_on_cached_pages(client: Client, part: Part) 
     flush_pending_reads()
     html = client.get(part.get_absolute_url()).content.decode()
     assert 'data-stat="reads" data-exact="1"' in html
+
+
+def test_a_story_hidden_by_its_writer_leaves_other_cached_pages_at_once(
+    client: Client, part: Part, stranger: User
+) -> None:
+    from stories.actions import do_unpublish_part
+    from tests.factories import make_part, make_story
+
+    restricted = make_story(stranger, "Secret Garden Zeta")
+    make_part(restricted)
+    withdrawn = make_story(stranger, "Withdrawn Tale Omega")
+    withdrawn_part = make_part(withdrawn)
+    first = client.get(part.get_absolute_url()).content.decode()
+    assert "Secret Garden Zeta" in first and "Withdrawn Tale Omega" in first
+
+    form = StoryForm(StoryForm.initial_for(restricted) | {"restricted": True})
+    assert form.is_valid(), form.errors
+    do_update_story(restricted, form.story_data())
+    do_unpublish_part(withdrawn_part)
+    html = client.get(part.get_absolute_url()).content.decode()
+    assert "Secret Garden Zeta" not in html and "Withdrawn Tale Omega" not in html

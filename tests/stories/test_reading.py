@@ -201,3 +201,14 @@ def test_listing_pages_run_a_fixed_number_of_queries(
             make_part(make_story(writer, f"Story {Story.objects.count()}"))
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_a_comment_page_past_the_last_is_404_even_when_absurd(client: Client, part: Part) -> None:
+    assert client.get(part.get_absolute_url() + "?comments=2").status_code == 404
+    assert client.get(part.get_absolute_url() + "?comments=" + "9" * 30).status_code == 404
+    assert client.get(part.get_absolute_url() + "?comments=x").status_code == 200
+
+
+def test_reading_pages_answer_head_requests(client: Client, part: Part) -> None:
+    for url in (part.get_absolute_url(), part.story.get_absolute_url(), "/", "/sitemap.xml"):
+        assert client.head(url).status_code == 200, url

@@ -661,3 +661,32 @@ def test_my_stories_lists_only_my_stories(author_client: Client, author: User) -
     html = html_of(author_client.get(reverse("stories:my_stories")))
     assert "Mine" in html
     assert other.title not in html
+
+
+def test_a_late_autosave_never_undoes_the_submit_of_the_new_part_page(
+    author_client: Client, story: Story
+) -> None:
+    token = "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"
+    url = reverse("stories:part_create", args=[story.pk])
+    submitted = author_client.post(
+        url,
+        {
+            "title": "Chapter",
+            "body": "<p>final text</p>",
+            "notes_before": "Hello readers",
+            "client_token": token,
+            "publish": "1",
+        },
+    )
+    assert submitted.status_code == 302
+    late = author_client.post(
+        url,
+        {"title": "Chapter", "body": "<p>older text</p>", "client_token": token, "autosave": "1"},
+    )
+    assert late.status_code == 400  # the part is published: autosave does not touch it
+    part = Part.objects.get(story=story)
+    assert (part.body_html, part.notes_before, part.is_published) == (
+        "<p>final text</p>",
+        "Hello readers",
+        True,
+    )
