@@ -33,6 +33,8 @@ def django_env(data_dir: str) -> dict[str, str]:
         TALEHOUSE_STATIC_MANIFEST="0",
         TALEHOUSE_LOG_LEVEL="WARNING",
         TALEHOUSE_PAGE_CACHE="0",  # measure the uncached path
+        # wrk sends every beacon from one address: lift its limit to measure the full path.
+        TALEHOUSE_RATE_BEACONS_PER_IP="100000000",
         DJANGO_SETTINGS_MODULE="talehouse.settings",
     )
     return env
