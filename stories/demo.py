@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from accounts.models import Profile, User
 from social.actions import do_add_comment, do_set_vote, flush_pending_reads
-from social.models import PendingRead
+from social.models import Comment, PendingRead
 from stories.actions import (
     StoryData,
     check_cover,
@@ -208,10 +208,15 @@ def _add_comments(
     replies: list[str],
     rng: random.Random,
 ) -> None:
+    # Comments arrive in the days after the part was published, replies after what they answer.
+    when = part.published_at or timezone.now()
     for _ in range(rng.randint(0, 3)):
         reader = rng.choice(readers)
-        top = do_add_comment(reader, part, rng.choice(comments))
+        thread = [do_add_comment(reader, part, rng.choice(comments))]
         if rng.random() < 0.6:
-            answer = do_add_comment(story.author, part, rng.choice(replies), parent=top)
+            thread.append(do_add_comment(story.author, part, rng.choice(replies), parent=thread[0]))
             if rng.random() < 0.5:
-                do_add_comment(reader, part, rng.choice(comments), parent=answer)
+                thread.append(do_add_comment(reader, part, rng.choice(comments), parent=thread[1]))
+        for comment in thread:
+            when = min(when + timedelta(minutes=rng.randint(20, 1800)), timezone.now())
+            Comment.objects.filter(pk=comment.pk).update(created_at=when)
