@@ -42,6 +42,12 @@ def stat(kind: str, value: int) -> str:
     )
 
 
+@register.filter
+def isodate(value: Any) -> str:
+    """A datetime for <time datetime>: whole seconds, as HTML requires at most milliseconds."""
+    return value.replace(microsecond=0).isoformat() if value else ""
+
+
 @register.simple_tag
 def new_token() -> str:
     """A fresh idempotency token for a form, so a double submit posts once."""
