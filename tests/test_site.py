@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,13 @@ def test_a_secret_can_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert env("TALEHOUSE_EXAMPLE") == "from-the-environment"
     monkeypatch.setenv("TALEHOUSE_EXAMPLE_FILE", str(secret))
     assert env("TALEHOUSE_EXAMPLE") == "from-the-file"
+
+
+@pytest.mark.skipif(not os.environ.get("TALEHOUSE_REDIS_URL"), reason="runs when CI sets Redis")
+def test_with_redis_configured_cached_pages_live_in_redis(client: Client, part: Part) -> None:
+    import redis
+
+    client.get(part.get_absolute_url())
+    server = redis.Redis.from_url(os.environ["TALEHOUSE_REDIS_URL"])
+    assert any(b"page:part:" in key for key in server.keys("*"))
+    assert client.get(part.get_absolute_url())["X-Talehouse-Cache"] == "hit"
