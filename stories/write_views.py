@@ -131,6 +131,11 @@ def part_edit(request: HttpRequest, part_id: int) -> HttpResponse:
     return _render_part_form(request, form, part.story, part)
 
 
+# sha256 of the stylesheet Tiptap injects (django-prose-editor 0.28.0); a new editor version
+# that changes it only loses those base styles, and the browser console says which hash to use.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+
+
 def _render_part_form(
     request: HttpRequest, form: PartForm, story: Story, part: Part | None
 ) -> HttpResponse:
@@ -138,7 +143,11 @@ def _render_part_form(
     media = Media.from_media(form.media, nonce=request.csp_nonce)  # type: ignore[attr-defined]
     context = {"form": form, "form_media": media, "story": story, "part": part}
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "stories/write/part_form.html", context, status=status)
+    response = render(request, "stories/write/part_form.html", context, status=status)
+    # Tiptap (inside the editor) injects its base stylesheet as a <style> element; allow
+    # exactly that stylesheet by its hash, on editor pages only.
+    response._csp_update = {"style-src": [EDITOR_STYLE_HASH]}  # type: ignore[attr-defined]
+    return response
 
 
 def _publish_or_explain(request: HttpRequest, part: Part) -> HttpResponse:

@@ -28,9 +28,19 @@ _cleaner = nh3.Cleaner(
 _EMPTY = re.compile(r"^\s*(<p>\s*</p>\s*)*$")
 
 
+# The part title is the page's h1, so body headings live at h2-h4: an h1 in the text becomes an
+# h2, an h5 or h6 an h4, rather than losing its heading.
+_HEADING_LEVELS = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+
+
+def _clamp_heading(match: re.Match[str]) -> str:
+    level = min(max(int(match.group(2)), 2), 4)
+    return f"<{match.group(1)}h{level}"
+
+
 def sanitize_html(html: str) -> str:
     """Return `html` reduced to the prose allow-list; links get rel="nofollow ugc noopener"."""
-    cleaned = _cleaner.clean(html or "").strip()
+    cleaned = _cleaner.clean(_HEADING_LEVELS.sub(_clamp_heading, html or "")).strip()
     return "" if _EMPTY.match(cleaned) else cleaned
 
 

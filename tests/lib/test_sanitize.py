@@ -296,3 +296,8 @@ def test_allowed_prose_survives_among_hostile_markup(blocks: list[str]) -> None:
 )
 def test_count_words_counts_what_readers_see(markup: str, words: int) -> None:
     assert count_words(markup) == words
+
+
+def test_headings_are_kept_within_the_levels_a_part_may_use() -> None:
+    html = "<h1>Act One</h1><h3>Scene</h3><h6>Aside</h6><H5 class='x'>Note</H5>"
+    assert sanitize_html(html) == "<h2>Act One</h2><h3>Scene</h3><h4>Aside</h4><h4>Note</h4>"
