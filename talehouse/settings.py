@@ -236,6 +236,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# HSTS preload is a one-way commitment for a whole domain: the operator opts in, we don't.
+SECURE_HSTS_PRELOAD = env_bool("TALEHOUSE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # No inline script anywhere. The only nonce is for the editor's import map, on writing pages;
 # django-csp adds it to the header only on responses that used it.
