@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import functools
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from talehouse.lib.urls import UrlTemplate
 
 # Reader settings a reader can choose; anything else posted is ignored.
 READER_SETTING_CHOICES: dict[str, tuple[str, ...]] = {
@@ -29,12 +28,7 @@ def clean_reader_settings(raw: dict[str, Any]) -> dict[str, str]:
     return cleaned
 
 
-_PLACEHOLDER = "username-placeholder"
-
-
-@functools.cache
-def _profile_url_pattern() -> str:
-    return reverse("accounts:profile", args=[_PLACEHOLDER])
+PROFILE_URL = UrlTemplate("accounts:profile", "sample-username")
 
 
 class User(AbstractUser):
@@ -48,10 +42,8 @@ class User(AbstractUser):
 
     @property
     def profile_url(self) -> str:
-        # Built from one reverse() of the pattern: comment threads show many profile links.
-        # Quoted as reverse() would quote a path segment.
-        username = quote(self.username, safe="!$&'()*+,;=~:@")
-        return _profile_url_pattern().replace(_PLACEHOLDER, username)
+        # Comment threads link many profiles: no reverse() per link.
+        return PROFILE_URL(self.username)
 
     @property
     def display_name(self) -> str:

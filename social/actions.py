@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from social.models import Comment, PendingRead, Read, Vote
 from stories.models import Part, PartStatus, Story
-from stories.pagecache import bump_story_version
+from stories.pagecache import bump_story_version, version_bump
 
 # --- votes -------------------------------------------------------------------------------
 
@@ -27,10 +27,8 @@ from stories.pagecache import bump_story_version
 def _bump(part: Part, field: str, delta: int) -> None:
     """Move one counter on a part and its story, in the caller's transaction."""
     Part.objects.filter(pk=part.pk).update(**{field: F(field) + delta})
-    # page_version moves with the counter, so cached anonymous pages show exact numbers.
-    Story.objects.filter(pk=part.story_id).update(
-        **{field: F(field) + delta}, page_version=F("page_version") + 1
-    )
+    # The page version moves with the counter, so cached anonymous pages show exact numbers.
+    Story.objects.filter(pk=part.story_id).update(**{field: F(field) + delta}, **version_bump())
 
 
 @transaction.atomic
@@ -303,7 +301,5 @@ def _apply_reads(batch: list[PendingRead]) -> int:
         Part.objects.filter(pk=part_id).update(reads_count=F("reads_count") + n)
         per_story[parts[part_id].story_id] += n
     for story_id, n in per_story.items():
-        Story.objects.filter(pk=story_id).update(
-            reads_count=F("reads_count") + n, page_version=F("page_version") + 1
-        )
+        Story.objects.filter(pk=story_id).update(reads_count=F("reads_count") + n, **version_bump())
     return len(new_reads)

@@ -148,12 +148,12 @@ def read_beacon(request: HttpRequest, part_id: int) -> HttpResponse:
     if actions.is_bot(user_agent) or part_id > MAX_ROW_ID:
         return response  # a bot, or an id no row can have (it would overflow the insert)
     user = request.user if request.user.is_authenticated else None
+    ip = _client_ip(request)
     key = actions.reader_key_for(
-        user, request.COOKIES.get(actions.VISITOR_COOKIE, ""), _client_ip(request), user_agent
+        user, request.COOKIES.get(actions.VISITOR_COOKIE, ""), ip, user_agent
     )
-    if _rate_limited("read_beacon", key) or _rate_limited("read_beacon_ip", _client_ip(request)):
+    if _rate_limited("read_beacon", key) or _rate_limited("read_beacon_ip", ip):
         # A script hammering the beacon, or minting a new visitor cookie each time: drop.
         return response
-    address = actions.address_key_for(_client_ip(request))
-    actions.do_queue_read(part_id, key, user.pk if user else None, address)
+    actions.do_queue_read(part_id, key, user.pk if user else None, actions.address_key_for(ip))
     return response

@@ -205,8 +205,6 @@ def _save_cover(story: Story, cover: Cover) -> None:
     story.cover.save(f"{story.pk}-{cover.image.name}", cover.image, save=False)
     story.cover_thumb.save(f"{story.pk}-{cover.thumb.name}", cover.thumb, save=False)
     story.save(update_fields=["cover", "cover_thumb"])
-    bump_story_version(story.pk)
-    bump_listing_version()
     storage = story.cover.storage
     # Remove the replaced files only once the new ones are committed.
     transaction.on_commit(lambda: [storage.delete(name) for name in old])
@@ -282,8 +280,9 @@ def do_save_part(
     part.word_count = count_words(body)
     part.save(update_fields=[*PART_EDITABLE_FIELDS, "edited_at"])
     if part.is_published:
-        _refresh_story_totals(part.story)
-    bump_story_version(part.story_id)
+        _refresh_story_totals(part.story)  # moves the page versions too
+    else:
+        bump_story_version(part.story_id)  # the author's own view of the draft
     return part
 
 
@@ -347,7 +346,6 @@ def do_delete_part(part: Part) -> None:
         votes_count=remaining["votes"] or 0,
         comments_count=remaining["comments"] or 0,
     )
-    story.refresh_from_db()
     _refresh_story_totals(story)
 
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Subquery, Value, When
-from django.urls import reverse
 
 from social.models import Comment
 from stories.models import Part, PartStatus, Story, StoryQuerySet, StoryTag, part_slug
 from tags.models import Tag, TagKind
+from talehouse.lib.urls import UrlTemplate
 
+PART_URL = UrlTemplate("stories:part", 918273645, "sample-slug")
 COMMENT_THREADS_PER_PAGE = 20
 MAX_COMMENT_PAGE = 100_000
 COMMENT_FIELDS = (
@@ -52,12 +53,10 @@ def table_of_contents(story: Story, user: Any) -> list[TocEntry]:
         parts = parts.published()
     entries: list[TocEntry] = []
     number = 0
-    # One reverse() for the pattern, not one per part: long stories have hundreds of parts.
-    pattern = reverse("stories:part", args=[987654321, "slug"])
     for pk, title, status in parts.values_list("pk", "title", "status"):
         is_published = status == PartStatus.PUBLISHED
         number += 1 if is_published else 0
-        url = pattern.replace("987654321-slug", f"{pk}-{part_slug(title)}")
+        url = PART_URL(pk, part_slug(title))  # long stories have hundreds of parts
         entries.append(TocEntry(pk, title, number if is_published else None, status, url))
     return entries
 

@@ -28,47 +28,20 @@ def _visible_story(request: HttpRequest, pk: int) -> Story:
         raise Http404 from None
 
 
-def _cached(kind: str, pk: int, slug: str, request: HttpRequest) -> HttpResponse | None:
-    if not pagecache.is_cacheable(request):
-        return None
-    return pagecache.get_page(kind, pk, slug, request)
-
-
-def _render_and_cache(
-    request: HttpRequest,
-    kind: str,
-    pk: int,
-    slug: str,
-    story: Story | Part,
-    template: str,
-    context_builder: Any,
-) -> HttpResponse:
-    response = render(request, template, context_builder())
-    if pagecache.is_cacheable(request):
-        # Both versions were read with the story's row, before the page was built from it.
-        page_version = story.page_version if isinstance(story, Story) else story.story.page_version
-        versions = (page_version, getattr(story, "listing_version", None))
-        pagecache.store_page(kind, pk, slug, versions, request, response.content)
-    return response
-
-
 @require_safe
 def story_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    cached = _cached("story", pk, slug, request)
-    if cached is not None:
-        return cached
+    cacheable = pagecache.is_cacheable(request)
+    if cacheable and (hit := pagecache.get_page("story", pk, slug, request)) is not None:
+        return hit
     story = _visible_story(request, pk)
     if slug != story.slug:
         return redirect(story, permanent=True)
-    return _render_and_cache(
-        request,
-        "story",
-        pk,
-        slug,
-        story,
-        "stories/story_detail.html",
-        lambda: story_page_context(request, story),
-    )
+    response = render(request, "stories/story_detail.html", story_page_context(request, story))
+    if cacheable:
+        # The versions were read with the story's row, before the page was built from it.
+        versions = (story.page_version, story.listing_version)  # type: ignore[attr-defined]
+        pagecache.store_page("story", pk, slug, versions, request, response.content)
+    return response
 
 
 def story_page_context(request: HttpRequest, story: Story) -> dict[str, Any]:
@@ -86,9 +59,9 @@ def story_page_context(request: HttpRequest, story: Story) -> dict[str, Any]:
 
 @require_safe
 def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    cached = _cached("part", pk, slug, request)
-    if cached is not None:
-        return cached
+    cacheable = pagecache.is_cacheable(request)
+    if cacheable and (hit := pagecache.get_page("part", pk, slug, request)) is not None:
+        return hit
     try:
         part = (
             Part.objects.visible_to(request.user)
@@ -100,15 +73,12 @@ def part_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         raise Http404 from None
     if slug != part.slug:
         return redirect(part, permanent=True)
-    return _render_and_cache(
-        request,
-        "part",
-        pk,
-        slug,
-        part,
-        "stories/part_detail.html",
-        lambda: part_page_context(request, part),
-    )
+    response = render(request, "stories/part_detail.html", part_page_context(request, part))
+    if cacheable:
+        # The versions were read with the part's row, before the page was built from it.
+        versions = (part.story.page_version, part.listing_version)  # type: ignore[attr-defined]
+        pagecache.store_page("part", pk, slug, versions, request, response.content)
+    return response
 
 
 def part_page_context(request: HttpRequest, part: Part) -> dict[str, Any]:
