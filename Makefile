@@ -11,7 +11,7 @@ export UV_LINK_MODE := copy
 DEMO_ENV := TALEHOUSE_DEV=1 TALEHOUSE_INSECURE_HTTP=1 TALEHOUSE_READ_FLUSH_SECONDS=10 \
 	TALEHOUSE_SITE_URL=http://127.0.0.1:$(PORT) TALEHOUSE_ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: demo test install chromium lint bench clean
+.PHONY: demo test install chromium lint bench profile clean
 
 $(UV):
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) -m bench.part_page
+
+# Where the part page's time goes, stage by stage (docs/benchmarks.md).
+profile: install
+	$(PY) -m bench.profile_part
 
 clean:
 	rm -rf $(VENV) node_modules data

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile
+from accounts.actions import do_update_profile
+from accounts.models import Profile, User
 
 
 class SignupForm(forms.Form):
@@ -18,10 +19,8 @@ class SignupForm(forms.Form):
         help_text=_("Shown on your stories and comments. You can change it later."),
     )
 
-    def signup(self, request: Any, user: Any) -> None:
-        profile, _created = Profile.objects.get_or_create(user=user)
-        profile.display_name = self.cleaned_data.get("display_name", "")
-        profile.save(update_fields=["display_name"])
+    def signup(self, request: Any, user: User) -> None:
+        do_update_profile(user, self.cleaned_data.get("display_name", ""), user.profile.bio)
 
 
 class ProfileForm(forms.ModelForm):

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from talehouse.lib.urls import UrlTemplate
@@ -14,8 +15,16 @@ READER_SETTING_CHOICES: dict[str, tuple[str, ...]] = {
     "font": ("serif", "sans"),
     "size": ("s", "m", "l", "xl"),
     "spacing": ("tight", "normal", "loose"),
+    # Stats-blind mode: every count (reads, votes, comments, words…) hidden, site-wide.
+    "stats": ("shown", "hidden"),
 }
-DEFAULT_READER_SETTINGS = {"theme": "light", "font": "serif", "size": "m", "spacing": "normal"}
+DEFAULT_READER_SETTINGS = {
+    "theme": "light",
+    "font": "serif",
+    "size": "m",
+    "spacing": "normal",
+    "stats": "shown",
+}
 
 
 def clean_reader_settings(raw: dict[str, Any]) -> dict[str, str]:
@@ -47,10 +56,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        profile = getattr(self, "profile", None)
-        if profile is not None and profile.display_name:
-            return str(profile.display_name)
-        return self.username
+        # Every user has a profile (accounts/actions.py creates it with the user).
+        return self.profile.display_name or self.username
 
 
 class Profile(models.Model):
@@ -58,6 +65,8 @@ class Profile(models.Model):
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     bio = models.TextField(_("bio"), max_length=5000, blank=True)
     reader_settings = models.JSONField(_("reader settings"), default=dict, blank=True)
+    # The writer's zone, as last chosen when scheduling a part: schedules are shown in it.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
 
     def __str__(self) -> str:
         return self.display_name or self.user.username
@@ -65,3 +74,13 @@ class Profile(models.Model):
     @property
     def effective_reader_settings(self) -> dict[str, str]:
         return clean_reader_settings(self.reader_settings or {})
+
+
+# Whoever is looking at a page: a member or an anonymous visitor (request.user's type).
+Viewer = User | AnonymousUser
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request type of views behind @login_required: `request.user` is a member."""
+
+    user: User  # type: ignore[assignment]

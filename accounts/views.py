@@ -10,8 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.actions import do_set_reader_settings, do_update_profile
 from accounts.forms import ProfileForm
-from accounts.models import Profile, User, clean_reader_settings
+from accounts.models import AuthenticatedHttpRequest, User
 from stories.models import Story
 from stories.queries import story_cards
 
@@ -25,18 +26,17 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     stories = story_cards(
         Story.objects.visible_to(request.user).filter(author=owner).order_by("-updated_at")
     )
-    if not (request.user.is_authenticated and request.user.pk == owner.pk):
+    if request.user.pk != owner.pk:
         stories = stories.public()
     return render(request, "accounts/profile.html", {"owner": owner, "stories": stories})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    profile, _created = Profile.objects.get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user.profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        do_update_profile(request.user, form.cleaned_data["display_name"], form.cleaned_data["bio"])
         messages.success(request, _("Profile saved."))
         return redirect("accounts:profile", username=request.user.username)
     return render(request, "accounts/profile_edit.html", {"form": form})
@@ -44,7 +44,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reader_settings(request: HttpRequest) -> HttpResponse:
+def reader_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Remember reader settings on the account (JSON from the reader panel, or a plain form)."""
     if request.content_type == "application/json":
         try:
@@ -55,11 +55,9 @@ def reader_settings(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"error": _("Invalid settings.")}, status=400)
     else:
         raw = request.POST.dict()
-    profile, _created = Profile.objects.get_or_create(user=request.user)
-    profile.reader_settings = clean_reader_settings(raw)
-    profile.save(update_fields=["reader_settings"])
+    saved = do_set_reader_settings(request.user, raw)
     if request.content_type == "application/json":
-        return JsonResponse(profile.reader_settings)
+        return JsonResponse(saved)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from social.models import MAX_GUEST_NAME
+
 
 class CommentForm(forms.Form):
     body = forms.CharField(
@@ -30,3 +32,21 @@ class CommentEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write something before saving.")},
     )
+
+
+class GuestCommentForm(CommentForm):
+    """A guest's comment, where the writer lets guests comment: signed with a name. `website`
+    is a trap for bots (hidden from people and screen readers alike): filled in, the comment
+    is refused."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=MAX_GUEST_NAME,
+        error_messages={"required": _("Give a name to sign your comment with.")},
+    )
+    website = forms.CharField(required=False)
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This comment looks automated and was not posted."))
+        return ""

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from stories.models import Part, PartStatus, Story, StoryTag
-from stories.pagecache import bump_listing_version, bump_story_version
+from stories.changes import StoryChange, story_changed
+from stories.models import Part, PartStatus, Story, StoryTag, warning_flags
+from stories.paragraphs import with_paragraph_ids
 from tags.models import TagKind, get_or_create_tags
-from talehouse.lib.sanitize import count_words, sanitize_html
+from talehouse.lib.sanitize import count_words, html_to_text, sanitize_html
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger("talehouse.stories")
 
 # Pillow raises DecompressionBombError above twice this; we refuse anything above it.
 Image.MAX_IMAGE_PIXELS = 40_000_000
@@ -32,7 +40,7 @@ COVER_THUMB_SIZE = (256, 384)
 # --- access: the only way a view obtains a story or part it will change -------------------
 
 
-def access_story_for_edit(user: Any, story_id: int) -> Story:
+def access_story_for_edit(user: User, story_id: int) -> Story:
     """The story if `user` may edit it; 404 if they cannot see it, 403 if they can but not edit."""
     try:
         story = Story.objects.visible_to(user).get(pk=story_id)
@@ -43,7 +51,7 @@ def access_story_for_edit(user: Any, story_id: int) -> Story:
     return story
 
 
-def access_part_for_edit(user: Any, part_id: int) -> Part:
+def access_part_for_edit(user: User, part_id: int) -> Part:
     try:
         part = Part.objects.visible_to(user).select_related("story").get(pk=part_id)
     except Part.DoesNotExist:
@@ -53,11 +61,19 @@ def access_part_for_edit(user: Any, part_id: int) -> Part:
     return part
 
 
+def access_published_part(user: User, part_id: int) -> Part:
+    """A published part the reader may see, for what readers do to it (vote, comment); 404."""
+    try:
+        return Part.objects.visible_to(user).published().select_related("story").get(pk=part_id)
+    except Part.DoesNotExist:
+        raise Http404(_("No such part.")) from None
+
+
 # --- validation --------------------------------------------------------------------------
 
 
-def check_part_html(raw_html: str) -> str:
-    """Sanitise a part body; refuse bodies over the size limit (before and after cleaning)."""
+def check_part_html_size(raw_html: str) -> str:
+    """Refuse a part body over the size limit (the form says so before anything is saved)."""
     limit = settings.TALEHOUSE_MAX_PART_HTML_BYTES
     if len((raw_html or "").encode()) > limit:
         raise ValidationError(
@@ -65,7 +81,12 @@ def check_part_html(raw_html: str) -> str:
             params={"mb": limit // (1024 * 1024)},
             code="too_long",
         )
-    return sanitize_html(raw_html)
+    return raw_html or ""
+
+
+def check_part_html(raw_html: str) -> str:
+    """Sanitise a part body, once per save; refuse bodies over the size limit."""
+    return sanitize_html(check_part_html_size(raw_html))
 
 
 @dataclass
@@ -127,15 +148,25 @@ class StoryData:
     status: str = "in_progress"
     restricted: bool = False
     tags: dict[str, list[str]] = field(default_factory=dict)  # kind -> names
+    # Relationships in the background, not the main pairing (AO3 has no such distinction).
+    background_relationships: list[str] = field(default_factory=list)
 
 
-def _set_tags(story: Story, tags_by_kind: dict[str, list[str]]) -> None:
+def _set_tags(
+    story: Story, tags_by_kind: dict[str, list[str]], background: list[str] | None = None
+) -> None:
     StoryTag.objects.filter(story=story).delete()
     position = 0
     rows = []
+    seen: set[int] = set()
     for kind in TagKind.values:
         for tag in get_or_create_tags(kind, tags_by_kind.get(kind, [])):
             rows.append(StoryTag(story=story, tag=tag, position=position))
+            seen.add(tag.pk)
+            position += 1
+    for tag in get_or_create_tags(TagKind.RELATIONSHIP, background or []):
+        if tag.pk not in seen:  # named as both: the main pairing wins
+            rows.append(StoryTag(story=story, tag=tag, position=position, background=True))
             position += 1
     StoryTag.objects.bulk_create(rows)
 
@@ -145,6 +176,7 @@ def _apply_story_data(story: Story, data: StoryData) -> None:
     story.summary = data.summary
     story.rating = data.rating
     story.warnings = list(data.warnings)
+    story.warning_bits = warning_flags(story.warnings)
     story.language = data.language
     story.status = data.status
     story.restricted = data.restricted
@@ -152,7 +184,7 @@ def _apply_story_data(story: Story, data: StoryData) -> None:
 
 @transaction.atomic
 def do_create_story(
-    author: Any, data: StoryData, cover: Cover | None = None, client_token: str = ""
+    author: User, data: StoryData, cover: Cover | None = None, client_token: str = ""
 ) -> Story:
     """Create a story (a draft until a part is published). A repeated token returns the first."""
     if client_token:
@@ -169,7 +201,8 @@ def do_create_story(
         return Story.objects.get(author=author, client_token=client_token)
     if cover is not None:
         _save_cover(story, cover)
-    _set_tags(story, data.tags)
+    _set_tags(story, data.tags, data.background_relationships)
+    story_changed(story.pk, StoryChange.CREATED)
     return story
 
 
@@ -180,6 +213,7 @@ STORY_EDITABLE_FIELDS = [
     "summary",
     "rating",
     "warnings",
+    "warning_bits",
     "language",
     "status",
     "restricted",
@@ -194,9 +228,8 @@ def do_update_story(story: Story, data: StoryData, cover: Cover | None = None) -
     story.save(update_fields=STORY_EDITABLE_FIELDS)
     if cover is not None:
         _save_cover(story, cover)
-    _set_tags(story, data.tags)
-    bump_story_version(story.pk)
-    bump_listing_version()
+    _set_tags(story, data.tags, data.background_relationships)
+    story_changed(story.pk, StoryChange.DETAILS)
     return story
 
 
@@ -214,7 +247,7 @@ def _save_cover(story: Story, cover: Cover) -> None:
 def do_delete_story(story: Story) -> None:
     names = [f.name for f in (story.cover, story.cover_thumb) if f]
     storage = story.cover.storage
-    bump_listing_version()
+    story_changed(story.pk, StoryChange.DELETED)
     story.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
@@ -222,21 +255,44 @@ def do_delete_story(story: Story) -> None:
 # --- parts -------------------------------------------------------------------------------
 
 
-def _refresh_story_totals(story: Story) -> None:
-    """Recompute the story's published-part totals from its parts (cheap: one aggregate)."""
-    published = Part.objects.filter(story=story, status=PartStatus.PUBLISHED)
-    totals = published.aggregate(words=Sum("word_count"))
-    story.published_parts_count = published.count()
-    story.word_count = totals["words"] or 0
-    story.save(update_fields=["published_parts_count", "word_count", "edited_at"])
-    bump_story_version(story.pk)
-    bump_listing_version()
+def _refresh_story_totals(story_id: int, why: StoryChange, **also_update: Any) -> None:
+    """Recompute the story's published-part totals from its parts (one aggregate), in the
+    same UPDATE that records the change (with `also_update`, the caller's columns)."""
+    totals = Part.objects.filter(story_id=story_id, status=PartStatus.PUBLISHED).aggregate(
+        parts=Count("pk"), words=Sum("word_count")
+    )
+    also_update |= {
+        "published_parts_count": totals["parts"] or 0,
+        "word_count": totals["words"] or 0,
+        "edited_at": timezone.now(),
+    }
+    story_changed(story_id, why, also_update=also_update)
 
 
-def find_part_by_token(story: Story, client_token: str) -> Part | None:
+def _lock_story(story_id: int) -> Story:
+    """Lock the story row for the rest of the transaction (SQLite's IMMEDIATE transactions
+    already hold the database's one write lock).
+
+    Lock order, everywhere: the story row first, then its parts. Every write on a part takes
+    this lock before touching the part, so two writers never wait on each other in a cycle
+    (a publish and a late autosave of the same part deadlocked on PostgreSQL before).
+    """
+    return Story.objects.select_for_update().get(pk=story_id)
+
+
+def _lock_part(part: Part) -> Story:
+    """Lock the part's story, then re-read the part's state that a concurrent write may have
+    changed (its status above all: an autosave after a publish must see the publish)."""
+    story = _lock_story(part.story_id)
+    # The stored text too: a save keeps the ids of paragraphs it did not change (paragraphs.py).
+    part.refresh_from_db(fields=["status", "published_at", "body_html"])
+    return story
+
+
+def _part_by_token(story_id: int, client_token: str) -> Part | None:
     if not client_token:
         return None
-    return Part.objects.filter(story=story, client_token=client_token).first()
+    return Part.objects.filter(story_id=story_id, client_token=client_token).first()
 
 
 @transaction.atomic
@@ -247,16 +303,48 @@ def do_create_part(
     notes_before: str = "",
     notes_after: str = "",
     client_token: str = "",
+    spoilers: PartSpoilers | None = None,
 ) -> Part:
-    """Add a draft part at the end. With a token already used, update that part instead."""
-    existing = find_part_by_token(story, client_token)
+    """Add a draft part at the end. With a token already used, save that part instead."""
+    # The story lock comes before the token lookup: an autosave and a submit of the same new
+    # part page, arriving together, are serialised here, so the second finds the first's part
+    # instead of inserting a duplicate (an IntegrityError on the token's unique constraint).
+    _lock_story(story.pk)
+    existing = _part_by_token(story.pk, client_token)
     if existing is not None:
-        return do_save_part(existing, title, body_html, notes_before, notes_after)
-    # Lock the story row so two new parts never take the same position.
-    Story.objects.select_for_update().filter(pk=story.pk).first()
+        return do_save_part(existing, title, body_html, notes_before, notes_after, spoilers)
+    part = _insert_part(story, title, body_html, notes_before, notes_after, client_token)
+    if spoilers is not None:
+        _set_spoilers(part, spoilers)
+    return part
+
+
+@transaction.atomic
+def do_autosave_new_part(story: Story, title: str, body_html: str, client_token: str) -> Part:
+    """The new-part page's autosave: creates the draft on its first call, then keeps its text.
+
+    Under the same lock as `do_create_part`, so a late autosave that finds the part its page
+    submitted saves only as an autosave does: it never touches notes or publication.
+    """
+    _lock_story(story.pk)
+    existing = _part_by_token(story.pk, client_token)
+    if existing is not None:
+        return do_autosave_part(existing, title, body_html)
+    return _insert_part(story, title, body_html, "", "", client_token)
+
+
+def _insert_part(
+    story: Story,
+    title: str,
+    body_html: str,
+    notes_before: str,
+    notes_after: str,
+    client_token: str,
+) -> Part:
+    """Call with the story locked: two new parts never take the same position."""
     next_position = (Part.objects.filter(story=story).aggregate(m=Max("position"))["m"] or 0) + 1
-    body = check_part_html(body_html)
-    return Part.objects.create(
+    body = with_paragraph_ids(check_part_html(body_html), "")
+    part = Part.objects.create(
         story=story,
         position=next_position,
         title=title,
@@ -266,87 +354,176 @@ def do_create_part(
         word_count=count_words(body),
         client_token=client_token,
     )
+    story_changed(story.pk, StoryChange.DRAFT)
+    return part
 
 
 @transaction.atomic
 def do_save_part(
-    part: Part, title: str, body_html: str, notes_before: str = "", notes_after: str = ""
+    part: Part,
+    title: str,
+    body_html: str,
+    notes_before: str = "",
+    notes_after: str = "",
+    spoilers: PartSpoilers | None = None,
 ) -> Part:
     body = check_part_html(body_html)
+    _lock_part(part)
+    body = with_paragraph_ids(body, part.body_html)
     part.title = title
     part.body_html = body
     part.notes_before = notes_before
     part.notes_after = notes_after
     part.word_count = count_words(body)
     part.save(update_fields=[*PART_EDITABLE_FIELDS, "edited_at"])
+    if spoilers is not None:
+        _set_spoilers(part, spoilers)
     if part.is_published:
-        _refresh_story_totals(part.story)  # moves the page versions too
+        _refresh_story_totals(part.story_id, StoryChange.TEXT)
     else:
-        bump_story_version(part.story_id)  # the author's own view of the draft
+        story_changed(part.story_id, StoryChange.DRAFT)  # the author's own view of the draft
     return part
+
+
+@dataclass
+class PartSpoilers:
+    """A part's own warnings and spoiler tags (None for a save that leaves them as they are)."""
+
+    warnings: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def _set_spoilers(part: Part, spoilers: PartSpoilers) -> None:
+    part.part_warnings = list(spoilers.warnings)
+    part.spoiler_tags = list(spoilers.tags)
+    part.save(update_fields=["part_warnings", "spoiler_tags"])
 
 
 @transaction.atomic
 def do_autosave_part(part: Part, title: str, body_html: str) -> Part:
     """Autosave keeps a draft's text safe; a published part changes only on an explicit save."""
+    _lock_part(part)
     if part.is_published:
         raise ValidationError(
             _("Published parts are saved with the Save button."), code="published"
         )
-    body = check_part_html(body_html)
+    body = with_paragraph_ids(check_part_html(body_html), part.body_html)
     part.title = title or part.title
     part.body_html = body
     part.word_count = count_words(body)
     part.save(update_fields=["title", "body_html", "word_count", "edited_at"])
+    story_changed(part.story_id, StoryChange.DRAFT)
+    return part
+
+
+# How far ahead a part may be scheduled, and how soon: the queue checks every half minute.
+SCHEDULE_AT_MOST = timedelta(days=366)
+SCHEDULE_AT_LEAST = timedelta(minutes=1)
+
+
+def check_schedule_time(at: datetime) -> datetime:
+    now = timezone.now()
+    if at < now + SCHEDULE_AT_LEAST:
+        raise ValidationError(_("Choose a time at least a minute from now."), code="past")
+    if at > now + SCHEDULE_AT_MOST:
+        raise ValidationError(_("Choose a time within a year from now."), code="far")
+    return at
+
+
+@transaction.atomic
+def do_schedule_part(part: Part, at: datetime) -> Part:
+    """Publish this draft at `at` (the task queue does it: stories/tasks.py). Rescheduling
+    replaces the time; the part stays a draft, seen by its writer alone, until then."""
+    _lock_part(part)
+    if part.is_published:
+        raise ValidationError(_("This part is already published."), code="published")
+    if not html_to_text(part.body_html).strip():
+        raise ValidationError(_("Write the part before scheduling it."), code="empty")
+    part.publish_at = check_schedule_time(at)
+    part.save(update_fields=["publish_at"])
+    story_changed(part.story_id, StoryChange.DRAFT)  # the writer's own pages show the schedule
     return part
 
 
 @transaction.atomic
-def do_publish_part(part: Part, at: Any = None) -> Part:
+def do_unschedule_part(part: Part) -> Part:
+    _lock_part(part)
+    if part.publish_at is not None:
+        part.publish_at = None
+        part.save(update_fields=["publish_at"])
+        story_changed(part.story_id, StoryChange.DRAFT)
+    return part
+
+
+def do_publish_due_parts(now: datetime | None = None) -> int:
+    """Publish every scheduled part whose time has come; returns how many. Each part in its own
+    transaction, so one that cannot be published (emptied since) does not hold back the rest;
+    running twice publishes nothing twice."""
+    now = now or timezone.now()
+    due = Part.objects.unchecked("scheduled by their writers").filter(
+        publish_at__lte=now, status=PartStatus.DRAFT
+    )
+    published = 0
+    for part in due.order_by("publish_at", "pk").iterator():
+        try:
+            with transaction.atomic():
+                scheduled_for = part.publish_at
+                do_publish_part(part, at=scheduled_for)
+                published += 1
+        except ValidationError as error:
+            logger.warning("scheduled part %s not published: %s", part.pk, error.messages)
+            Part.objects.filter(pk=part.pk).update(publish_at=None)
+    return published
+
+
+@transaction.atomic
+def do_publish_part(part: Part, at: datetime | None = None) -> Part:
+    story = _lock_part(part)
     if part.is_published:
         return part
     if not part.body_html.strip():
         raise ValidationError(_("A part needs some text before it can be published."), code="empty")
     now = at or timezone.now()
     first_time = part.publish(at=now)
-    part.save(update_fields=["status", "published_at", "edited_at"])
-    story = Story.objects.select_for_update().get(pk=part.story_id)
-    if story.published_at is None:
-        story.published_at = now
+    part.publish_at = None  # published by hand before its time: the schedule is done with
+    part.save(update_fields=["status", "published_at", "publish_at", "edited_at"])
+    dates = {"published_at": story.published_at or now}
     if first_time:
-        story.updated_at = now
-    story.save(update_fields=["published_at", "updated_at"])
-    _refresh_story_totals(story)
+        dates["updated_at"] = now
+    _refresh_story_totals(story.pk, StoryChange.PUBLISHED, **dates)
+    story.refresh_from_db()
     part.story = story
     return part
 
 
 @transaction.atomic
 def do_unpublish_part(part: Part) -> Part:
+    _lock_part(part)
     if not part.is_published:
         return part
     part.unpublish()
     part.save(update_fields=["status", "edited_at"])
-    _refresh_story_totals(Story.objects.select_for_update().get(pk=part.story_id))
+    _refresh_story_totals(part.story_id, StoryChange.UNPUBLISHED)
     return part
 
 
 @transaction.atomic
 def do_delete_part(part: Part) -> None:
     """Delete a part with its votes, comments and reads; the story's counters follow."""
-    story = Story.objects.select_for_update().get(pk=part.story_id)
+    story = _lock_story(part.story_id)
     Part.objects.filter(pk=part.pk).delete()
     # Recomputed from the remaining parts under the story's lock, not by subtracting the
     # part's counts as loaded earlier: a vote or read batch in between would be lost.
     remaining = Part.objects.filter(story=story).aggregate(
         reads=Sum("reads_count"), votes=Sum("votes_count"), comments=Sum("comments_count")
     )
-    Story.objects.filter(pk=story.pk).update(
+    _refresh_story_totals(
+        story.pk,
+        StoryChange.PART_DELETED,
         reads_count=remaining["reads"] or 0,
         votes_count=remaining["votes"] or 0,
         comments_count=remaining["comments"] or 0,
     )
-    _refresh_story_totals(story)
 
 
 @transaction.atomic
@@ -357,7 +534,7 @@ def do_reorder_parts(story: Story, part_ids: list[int]) -> None:
         raise ValidationError(_("The new order must list every part once."), code="mismatch")
     for position, part_id in enumerate(part_ids, start=1):
         Part.objects.filter(pk=part_id, story=story).update(position=position)
-    bump_story_version(story.pk)
+    story_changed(story.pk, StoryChange.REORDERED)
 
 
 @transaction.atomic

@@ -19,9 +19,12 @@ from django.utils import timezone
 from markdown_it import MarkdownIt
 
 from accounts.models import Profile, User
-from social.actions import do_add_comment, do_set_vote, flush_pending_reads
+from social.actions.comments import do_add_comment
+from social.actions.votes import do_set_vote
+from social.jobs import flush_pending_reads
 from social.models import Comment, PendingRead
 from stories.actions import (
+    PartSpoilers,
     StoryData,
     check_cover,
     do_create_part,
@@ -47,6 +50,7 @@ class DemoPart:
     notes_before: str = ""
     notes_after: str = ""
     draft: bool = False
+    spoilers: list[str] = field(default_factory=list)  # the part's own spoiler tags
 
 
 @dataclass
@@ -88,11 +92,15 @@ def parse_story_file(path: Path) -> DemoStory:
         part = DemoPart(title=title.strip(), body_markdown="")
         kept = []
         for line in rest.splitlines():
-            marker = re.match(r"^<!--\s*(notes_before|notes_after|draft)\s*:?\s*(.*?)\s*-->$", line)
+            marker = re.match(
+                r"^<!--\s*(notes_before|notes_after|draft|spoilers)\s*:?\s*(.*?)\s*-->$", line
+            )
             if marker:
                 name, value = marker.groups()
                 if name == "draft":
                     part.draft = True
+                elif name == "spoilers":
+                    part.spoilers = [tag.strip() for tag in value.split(",") if tag.strip()]
                 else:
                     setattr(part, name, value)
             else:
@@ -113,7 +121,7 @@ def _lines(name: str) -> list[str]:
 
 def _make_user(username: str, display_name: str) -> User:
     user = User.objects.create_user(username, f"{username}@demo.talehouse.invalid", DEMO_PASSWORD)
-    Profile.objects.create(user=user, display_name=display_name)
+    Profile.objects.filter(user=user).update(display_name=display_name)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
@@ -154,10 +162,13 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
                     TagKind.CHARACTER: meta.get("characters", []),
                     TagKind.ADDITIONAL: meta.get("additional", []),
                 },
+                background_relationships=meta.get("background_relationships", []),
             ),
             cover=check_cover(make_cover(meta["title"], WRITER_NAMES[meta["author"]])),
         )
-        start = now - timedelta(days=120 - index * 9)
+        # Spread over four months, the latest story first published under a month ago: the
+        # Discover page's "fresh and under-read" shelf has something to show.
+        start = now - timedelta(days=120 - index * 19)
         for number, demo_part in enumerate(demo.parts):
             part = do_create_part(
                 story,
@@ -165,6 +176,7 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
                 _markdown.render(demo_part.body_markdown),
                 demo_part.notes_before,
                 demo_part.notes_after,
+                spoilers=PartSpoilers([], demo_part.spoilers) if demo_part.spoilers else None,
             )
             if not demo_part.draft:
                 do_publish_part(
@@ -178,9 +190,28 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
         for reader in voters:
             do_set_vote(reader, part, True)
         _add_comments(story, part, readers, comments, replies, rng)
+    # Follows, subscriptions, inline comments, a scheduled part (the features built on stories).
+    from notifications.demo import add_readers_coming_back
+
+    add_readers_coming_back(writers, readers, rng)
+    from library.demo import add_libraries, add_lists_and_bookmarks
+
+    add_libraries(readers, rng)
+    add_lists_and_bookmarks(readers, rng)
+    from tags.demo import add_tag_gardening
+
+    gardener = add_tag_gardening(_make_user)
+    # Searchable at once, before the worker has run the indexing tasks queued above.
+    from search.indexing import rebuild_index
+
+    rebuild_index()
+    from discover.rankings import compute_rankings
+
+    compute_rankings()  # the hot list and ranks in tags, before the scheduler's first run
     return {
         "writers": sorted(writers),
         "readers": [r.username for r in readers],
+        "gardener": [gardener.username],
     }
 
 

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from stories.models import Part, Story
+from stories.pagecache import live
 
 
-def _interactions(reads: int, votes: int, comments: int) -> list[dict[str, Any]]:
+def interactions(reads: int, votes: int, comments: int) -> list[dict[str, Any]]:
     return [
         {
             "@type": "InteractionCounter",
@@ -44,7 +45,7 @@ def story_jsonld(story: Story) -> dict[str, Any]:
         "inLanguage": story.language,
         "description": story.summary,
         "wordCount": story.word_count,
-        "interactionStatistic": _interactions(
+        "interactionStatistic": interactions(
             story.reads_count, story.votes_count, story.comments_count
         ),
     }
@@ -70,7 +71,7 @@ def part_jsonld(part: Part) -> dict[str, Any]:
         "author": _author(story),
         "wordCount": part.word_count,
         "inLanguage": story.language,
-        "interactionStatistic": _interactions(
+        "interactionStatistic": interactions(
             part.reads_count, part.votes_count, part.comments_count
         ),
     }
@@ -79,7 +80,16 @@ def part_jsonld(part: Part) -> dict[str, Any]:
     return data
 
 
-def render_jsonld(data: dict[str, Any]) -> SafeString:
+def part_jsonld_html(part: Part, live_marks: bool) -> SafeString:
+    """The part's JSON-LD; with `live_marks`, its counts marked for the page cache's frame."""
+    text = render_jsonld(part_jsonld(part))
+    if not live_marks:
+        return text
+    counts = render_jsonld(interactions(part.reads_count, part.votes_count, part.comments_count))
+    return mark_safe(text.replace(counts, live("part_counts", counts), 1))  # noqa: S308
+
+
+def render_jsonld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
     """JSON safe to place inside <script type="application/ld+json">."""
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

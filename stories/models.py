@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import enum
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +13,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from datetime import datetime
+
+    from accounts.models import Viewer
 
 
 class Rating(models.TextChoices):
@@ -23,7 +26,7 @@ class Rating(models.TextChoices):
     NOT_RATED = "not_rated", _("Not Rated")
 
 
-class Warning(models.TextChoices):
+class ArchiveWarning(models.TextChoices):
     NO_WARNINGS = "none", _("No Archive Warnings Apply")
     CHOSE_NOT_TO_WARN = "chose_not", _("Creator Chose Not To Use Archive Warnings")
     VIOLENCE = "violence", _("Graphic Depictions Of Violence")
@@ -32,10 +35,25 @@ class Warning(models.TextChoices):
     UNDERAGE = "underage", _("Underage Sex")
 
 
+def warning_flags(codes: list[str]) -> int:
+    """Archive warnings as bits (one per ArchiveWarning, in declaration order): listings
+    filter on them with one integer test on any database, where the JSON list cannot."""
+    values = list(ArchiveWarning.values)
+    return sum(1 << values.index(code) for code in set(codes) if code in values)
+
+
 class StoryStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETE = "complete", _("Complete")
     HIATUS = "hiatus", _("On hiatus")
+
+
+class CommentPolicy(models.TextChoices):
+    """Who may comment on a story's parts, the writer's choice."""
+
+    OPEN = "open", _("Everyone, guests too")
+    SIGNED_IN = "signed_in", _("Signed-in readers")
+    CLOSED = "closed", _("Closed: no new comments")
 
 
 class PartStatus(models.TextChoices):
@@ -57,8 +75,25 @@ LANGUAGE_CHOICES = [
 ]
 
 
-def _anonymous_or_user(user: Any) -> User | None:
-    return user if user is not None and user.is_authenticated else None
+class Audience(enum.StrEnum):
+    """Who is reading, as far as shared pages are concerned: what a page shows depends on
+    whether the reader is signed in, and (through `visible_to`) on whether they wrote it."""
+
+    ANONYMOUS = "anonymous"
+    MEMBER = "member"
+
+
+# Querysets that went through the visibility filter carry this hint, so a test can prove that
+# every story, part and comment query a page runs did (tests/test_visibility.py).
+VISIBILITY_HINT = "talehouse_visibility"
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
+
+
+def mark_checked(queryset: _QS, reason: str = "visible_to") -> _QS:
+    # A new dict, never an update: clones share their parent's hints.
+    hinted: Any = queryset
+    hinted._hints = {**hinted._hints, VISIBILITY_HINT: reason}
+    return queryset
 
 
 class StoryQuerySet(models.QuerySet["Story"]):
@@ -66,12 +101,32 @@ class StoryQuerySet(models.QuerySet["Story"]):
         """Stories anyone may find: at least one published part."""
         return self.filter(published_parts_count__gt=0)
 
-    def visible_to(self, user: Any) -> StoryQuerySet:
+    def visible_to_audience(self, audience: Audience) -> StoryQuerySet:
+        """What every reader of `audience` may see: published stories; sign-in-only ones only
+        for members. Per-reader rules (the author's drafts; later blocks) are in visible_to."""
+        stories = self.public()
+        if audience == Audience.ANONYMOUS:
+            stories = stories.filter(restricted=False)
+        return mark_checked(stories)
+
+    def visible_to(self, user: Viewer) -> StoryQuerySet:
         """The one place that decides who may see a story (drafts, sign-in-only works)."""
-        viewer = _anonymous_or_user(user)
-        if viewer is None:
-            return self.public().filter(restricted=False)
-        return self.filter(Q(published_parts_count__gt=0) | Q(author=viewer))
+        if not user.is_authenticated:
+            return self.visible_to_audience(Audience.ANONYMOUS)
+        return mark_checked(self.visible_to_audience(Audience.MEMBER) | self.filter(author=user))
+
+    def listed_for(self, user: Viewer) -> StoryQuerySet:
+        """What public listings (works, tags, search, discover) may show this reader: the
+        published stories of their audience. The same as `visible_to(user).public()` (an
+        author's drafts are never listed) without its "or the reader's own" branch, which
+        keeps the database from reading a listing's sort from an index. Per-reader rules that
+        hide stories from listings (later: blocks) belong here as well as in visible_to."""
+        audience = Audience.MEMBER if user.is_authenticated else Audience.ANONYMOUS
+        return self.visible_to_audience(audience)
+
+    def unchecked(self, reason: str) -> StoryQuerySet:
+        """Skip the visibility filter, saying why (a cache key, the author's own desk)."""
+        return mark_checked(self, reason)
 
 
 class Story(models.Model):
@@ -84,6 +139,8 @@ class Story(models.Model):
         _("rating"), max_length=20, choices=Rating.choices, default=Rating.NOT_RATED
     )
     warnings = models.JSONField(_("archive warnings"), default=list, blank=True)
+    # The same warnings as bits (warning_flags), kept with them by the story actions.
+    warning_bits = models.PositiveSmallIntegerField(default=0)
     language = models.CharField(
         _("language"), max_length=10, choices=LANGUAGE_CHOICES, default="en"
     )
@@ -94,6 +151,12 @@ class Story(models.Model):
         _("only signed-in readers"),
         default=False,
         help_text=_("Hide this story from readers who are not signed in."),
+    )
+    comments = models.CharField(
+        _("comments"),
+        max_length=20,
+        choices=CommentPolicy.choices,
+        default=CommentPolicy.SIGNED_IN,
     )
     cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
     cover_thumb = models.ImageField(upload_to="covers/thumbs/", blank=True)
@@ -113,6 +176,9 @@ class Story(models.Model):
     published_parts_count = models.PositiveIntegerField(default=0)
     # Incremented with every change to what the story's pages show (see stories/pagecache.py).
     page_version = models.PositiveBigIntegerField(default=0)
+    # Moves with page_version except when only live numbers (reads, votes) moved: keys the
+    # page frames (stories/pagecache.py), which are filled with the numbers on each request.
+    content_version = models.PositiveBigIntegerField(default=0)
     word_count = models.PositiveIntegerField(default=0)
     reads_count = models.PositiveBigIntegerField(default=0)
     votes_count = models.PositiveIntegerField(default=0)
@@ -122,7 +188,22 @@ class Story(models.Model):
 
     class Meta:
         verbose_name_plural = "stories"
-        indexes = [models.Index(fields=["published_parts_count", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["published_parts_count", "-updated_at"]),
+            # The works listing's sorts (discover.filters.SORTS): the first page of a sort is
+            # read from an index, not sorted from the whole archive.
+            *(
+                models.Index(fields=[f"-{column}", "-id"], name=f"story_by_{column}")
+                for column in [
+                    "reads_count",
+                    "votes_count",
+                    "comments_count",
+                    "word_count",
+                    "published_at",
+                    "updated_at",
+                ]  # fmt: skip
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "client_token"],
@@ -146,7 +227,7 @@ class Story(models.Model):
         return self.published_parts_count > 0
 
     def warning_labels(self) -> list[str]:
-        labels = dict(Warning.choices)
+        labels = dict(ArchiveWarning.choices)
         return [str(labels[w]) for w in self.warnings if w in labels]
 
 
@@ -159,14 +240,19 @@ class PartQuerySet(models.QuerySet["Part"]):
     def published(self) -> PartQuerySet:
         return self.filter(status=PartStatus.PUBLISHED)
 
-    def visible_to(self, user: Any) -> PartQuerySet:
+    def visible_to_audience(self, audience: Audience) -> PartQuerySet:
+        visible_stories = Story.objects.visible_to_audience(audience)
+        return mark_checked(self.filter(status=PartStatus.PUBLISHED, story__in=visible_stories))
+
+    def visible_to(self, user: Viewer) -> PartQuerySet:
         """A part is visible when it is published in a visible story, or to its author."""
-        viewer = _anonymous_or_user(user)
-        visible_stories = Story.objects.visible_to(user)
-        public_parts = Q(status=PartStatus.PUBLISHED, story__in=visible_stories)
-        if viewer is None:
-            return self.filter(public_parts)
-        return self.filter(public_parts | Q(story__author=viewer))
+        if not user.is_authenticated:
+            return self.visible_to_audience(Audience.ANONYMOUS)
+        own = self.filter(story__author=user)
+        return mark_checked(self.visible_to_audience(Audience.MEMBER) | own)
+
+    def unchecked(self, reason: str) -> PartQuerySet:
+        return mark_checked(self, reason)
 
 
 class Part(models.Model):
@@ -176,11 +262,17 @@ class Part(models.Model):
     body_html = models.TextField(_("text"), blank=True)
     notes_before = models.TextField(_("notes before the part"), max_length=5000, blank=True)
     notes_after = models.TextField(_("notes after the part"), max_length=5000, blank=True)
+    # The part's own warnings (ArchiveWarning values) and spoiler tags, shown to readers only
+    # when they ask: a twist of one part need not be on the story's tags.
+    part_warnings = models.JSONField(default=list, blank=True)
+    spoiler_tags = models.JSONField(default=list, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=PartStatus.choices, default=PartStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A draft the writer scheduled: the task queue publishes it at this time (stories/tasks.py).
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Idempotency token from the new-part page, shared by its autosave and its submit: however
     # they interleave, one page makes one part.
     client_token = models.CharField(max_length=64, blank=True, default="")
@@ -188,6 +280,9 @@ class Part(models.Model):
     reads_count = models.PositiveBigIntegerField(default=0)
     votes_count = models.PositiveIntegerField(default=0)
     comments_count = models.PositiveIntegerField(default=0)
+    # Live comments per paragraph id (inline comments), moved with comments_count in the same
+    # transaction and audited by recount_counters; the prose margin shows them.
+    paragraph_comments = models.JSONField(default=dict, blank=True)
 
     objects = PartQuerySet.as_manager()
 
@@ -208,6 +303,10 @@ class Part(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("stories:part", args=[self.pk, self.slug])
 
+    def warning_labels(self) -> list[str]:
+        labels = dict(ArchiveWarning.choices)
+        return [str(labels[w]) for w in self.part_warnings if w in labels]
+
     @property
     def slug(self) -> str:
         return part_slug(self.title)
@@ -216,7 +315,7 @@ class Part(models.Model):
     def is_published(self) -> bool:
         return self.status == PartStatus.PUBLISHED
 
-    def publish(self, at: Any = None) -> bool:
+    def publish(self, at: datetime | None = None) -> bool:
         """Mark published; returns True if this is the part's first publication."""
         first_time = self.published_at is None
         self.status = PartStatus.PUBLISHED
@@ -246,6 +345,9 @@ class StoryTag(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_tags")
     tag = models.ForeignKey("tags.Tag", on_delete=models.CASCADE, related_name="story_tags")
     position = models.PositiveSmallIntegerField(default=0)
+    # A relationship in the background of the story, not its main pairing: shown after the
+    # main ones, folded, and left out by a "main pairing only" filter.
+    background = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -32,9 +32,14 @@ class Tag(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+    # Reviewed by a tag gardener as the name to use (AO3's canonical tags). A synonym points
+    # at its canonical tag through `canonical`; a tag that is neither is not reviewed yet.
+    is_canonical = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Tag gardeners (a staff role: a group with this permission) review tags.
+        permissions = [("garden_tags", "Can garden tags: canonical names, synonyms, parents")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="tag_unique_kind_slug"),
         ]
@@ -45,6 +50,11 @@ class Tag(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tags:detail", args=[self.kind, self.slug])
+
+    def with_synonyms(self) -> models.QuerySet[Tag]:
+        """This tag and every tag that names it canonical: filtering by a canonical tag finds
+        works tagged with any of its synonyms."""
+        return Tag.objects.filter(models.Q(pk=self.pk) | models.Q(canonical=self))
 
     @staticmethod
     def slug_for(name: str) -> str:

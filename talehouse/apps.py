@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class TalehouseConfig(AppConfig):
     name = "talehouse"
     verbose_name = "Talehouse"
+
+    def ready(self) -> None:
+        from talehouse import tasks  # noqa: F401 - connects the retry of failed tasks

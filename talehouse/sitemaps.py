@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
@@ -26,7 +27,8 @@ class StorySitemap(SiteUrlSitemap):
     limit = 10000
 
     def items(self) -> QuerySet[Story]:
-        return Story.objects.public().filter(restricted=False).order_by("pk")
+        # What an anonymous crawler may see, through the one visibility filter.
+        return Story.objects.visible_to(AnonymousUser()).order_by("pk")
 
     def lastmod(self, item: Story) -> datetime | None:
         return item.updated_at
@@ -38,10 +40,7 @@ class PartSitemap(SiteUrlSitemap):
 
     def items(self) -> QuerySet[Part]:
         return (
-            Part.objects.published()
-            .filter(story__published_parts_count__gt=0, story__restricted=False)
-            .only("pk", "title", "edited_at")
-            .order_by("pk")
+            Part.objects.visible_to(AnonymousUser()).only("pk", "title", "edited_at").order_by("pk")
         )
 
     def lastmod(self, item: Part) -> datetime | None:

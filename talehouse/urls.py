@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from stories.views import home
+from discover.views import home
 from talehouse.sitemaps import SITEMAPS
 from talehouse.views import robots_txt
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("stories.urls")),
     path("", include("tags.urls")),
     path("", include("social.urls")),
+    path("", include("notifications.urls")),
+    path("", include("library.urls")),
+    path("", include("discover.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -100,3 +100,21 @@ def test_with_redis_configured_cached_pages_live_in_redis(client: Client, part: 
     server = redis.Redis.from_url(os.environ["TALEHOUSE_REDIS_URL"])
     assert any(b"page:part:" in key for key in server.keys("*"))
     assert client.get(part.get_absolute_url())["X-Talehouse-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_keep_their_database_connection_and_check_it_first() -> None:
+    """Opening a connection (and SQLite's PRAGMAs) cost most of a cached page: a worker
+    keeps one between requests, and checks it before reuse instead of failing on a dead one."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.test import RequestFactory
+
+    handler = WSGIHandler()
+    seen = []
+    for _ in range(2):
+        response = handler(RequestFactory().get("/").environ, lambda *args: None)  # type: ignore[arg-type]
+        response.close()  # request_finished: where a connection past its age is closed
+        seen.append(connection.connection)
+    assert seen[0] is not None and seen[0] is seen[1]
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 
 from talehouse.lib.numbers import compact_number, exact_number
 
@@ -28,7 +30,19 @@ def compact(value: Any) -> str:
 @register.simple_tag
 def stat(kind: str, value: int) -> str:
     """A compact number with its exact value on hover and for screen readers."""
-    n = int(value or 0)
+    return _stat(kind, int(value or 0), get_language() or "")
+
+
+def stats_line(reads: int, votes: int, comments: int) -> SafeString:
+    """A part's stats line: "1.5K 40 4", each number with its label for screen readers."""
+    line = f"{stat('reads', reads)} {stat('votes', votes)} {stat('comments', comments)}"
+    return mark_safe(line)  # noqa: S308 - joins format_html output
+
+
+@lru_cache(maxsize=4096)
+def _stat(kind: str, n: int, language: str) -> str:
+    # The same few numbers recur on every page; the language is part of the key because
+    # the label and the digits are translated.
     label = STAT_LABELS[kind](n) % {"n": exact_number(n)}
     return format_html(
         '<span class="stat stat-{kind}" title="{label}" data-stat="{kind}" data-exact="{n}">'

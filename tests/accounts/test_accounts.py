@@ -79,7 +79,9 @@ def test_a_too_long_display_name_is_refused_and_kept(reader_client: Client) -> N
 def test_reader_settings_are_remembered_on_the_account(reader_client: Client, reader: User) -> None:
     response = reader_client.post(
         "/settings/reader/",
-        json.dumps({"theme": "dark", "font": "sans", "size": "xl", "spacing": "evil"}),
+        json.dumps(
+            {"theme": "dark", "font": "sans", "size": "xl", "spacing": "evil", "stats": "hidden"}
+        ),
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -89,9 +91,11 @@ def test_reader_settings_are_remembered_on_the_account(reader_client: Client, re
         "font": "sans",
         "size": "xl",
         "spacing": "normal",  # unknown values fall back to the default
+        "stats": "hidden",
     }
     html = reader_client.get("/").content.decode()
     assert 'data-theme="dark"' in html and 'data-reader-account="1"' in html
+    assert 'data-stats="hidden"' in html
 
 
 def test_reader_settings_work_without_javascript(reader_client: Client, reader: User) -> None:
@@ -118,3 +122,22 @@ def test_profile_links_match_the_url_router_for_unusual_usernames(db: None) -> N
     for name in ["plain", "dot.name", "a+b", "mail@home", "under_score-dash"]:
         user = User(username=name)
         assert user.profile_url == reverse("accounts:profile", args=[name])
+
+
+def test_every_user_has_a_profile_however_it_was_created(db: None) -> None:
+    from django.core.management import call_command
+
+    made_in_code = User.objects.create_user("coded", "coded@example.com", PASSWORD)
+    call_command("createsuperuser", "--noinput", username="admin", email="admin@example.com")
+    for user in (made_in_code, User.objects.get(username="admin")):
+        assert Profile.objects.filter(user=user).exists()
+        assert user.display_name == user.username
+
+
+def test_the_suite_has_its_own_data_directory() -> None:
+    """A `make demo` beside `make test` must not change the files the tests read."""
+    from django.conf import settings
+
+    assert settings.DATA_DIR != settings.BASE_DIR / "data"
+    assert settings.STATIC_ROOT.is_relative_to(settings.DATA_DIR)
+    assert settings.MEDIA_ROOT != settings.BASE_DIR / "data" / "media"

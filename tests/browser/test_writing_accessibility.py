@@ -21,7 +21,7 @@ def test_writing_and_account_pages_pass_axe(live_server: Any, new_context: Any) 
     check_accessibility(page, "sign in")
     page.fill("input[name=login]", "ada")
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     for name, url in (
         ("my stories", "/write/"),
         ("new story", "/write/new/"),

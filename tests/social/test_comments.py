@@ -7,10 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from social.actions import do_add_comment
+from social.actions.comments import do_add_comment
 from social.models import MAX_COMMENT_DEPTH, Comment
 from stories.models import Part, Story
 from tests.factories import make_part
+
+
+def reader_url(part: Part) -> str:
+    return reverse("stories:part_reader", args=[part.pk])
 
 
 def add_url(part: Part) -> str:
@@ -109,8 +113,10 @@ def test_the_deepest_comment_offers_no_reply_form(reader_client: Client, part: P
     for depth in range(1, MAX_COMMENT_DEPTH + 1):
         parent = post_comment(reader_client, part, f"Level {depth}", parent=parent)
     html = reader_client.get(part.get_absolute_url()).content.decode()
-    assert f'id="reply-{parent.parent_id}-body"' in html
-    assert f'id="reply-{parent.pk}-body"' not in html
+    assert f"?parent={parent.parent_id}" in html
+    assert f"?parent={parent.pk}" not in html
+    form = reader_client.get(add_url(part) + f"?parent={parent.parent_id}").content.decode()
+    assert f'id="reply-{parent.parent_id}-body"' in form
 
 
 def test_the_part_page_shows_replies_threaded_under_their_parent(
@@ -159,9 +165,15 @@ def test_posting_the_same_form_twice_creates_one_comment(reader_client: Client, 
 
 
 def test_the_comment_form_carries_a_fresh_client_token(reader_client: Client, part: Part) -> None:
-    html = reader_client.get(part.get_absolute_url()).content.decode()
-    tokens = re.findall(r'name="client_token" value="([^"]*)"', html)
-    assert tokens and all(len(token) >= 16 for token in tokens)
+    fragment = reader_client.get(reader_url(part), headers={"HX-Request": "true"})
+    page = reader_client.get(add_url(part))
+    tokens = [
+        token
+        for response in (fragment, page)
+        for token in re.findall(r'name="client_token" value="([^"]*)"', response.content.decode())
+    ]
+    assert len(tokens) == 2 and all(len(token) >= 16 for token in tokens)
+    assert tokens[0] != tokens[1]
 
 
 def test_an_empty_comment_is_refused_with_a_message(reader_client: Client, part: Part) -> None:
@@ -188,8 +200,16 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_to_comment(client: Client, part
     assert not Comment.objects.exists()
 
 
-def test_commenting_by_get_is_refused(reader_client: Client, part: Part) -> None:
-    assert reader_client.get(add_url(part)).status_code == 405
+def test_a_get_shows_the_comment_or_reply_form_and_posts_nothing(
+    reader_client: Client, reader: User, part: Part
+) -> None:
+    parent = do_add_comment(reader, part, "Reply to me")
+    assert 'name="body"' in reader_client.get(add_url(part)).content.decode()
+    reply = reader_client.get(add_url(part) + f"?parent={parent.pk}")
+    assert f'name="parent" value="{parent.pk}"' in reply.content.decode()
+    assert reader_client.get(add_url(part) + "?parent=999999").status_code == 404
+    assert reader_client.get(add_url(part) + "?parent=x").status_code == 404
+    assert Comment.objects.count() == 1
 
 
 def test_a_reply_to_a_comment_on_another_part_is_refused(
@@ -285,18 +305,20 @@ def test_the_part_page_offers_edit_and_delete_links_only_where_allowed(
     reader_client: Client, author_client: Client, stranger_client: Client, part: Part
 ) -> None:
     comment = post_comment(reader_client, part, "Links?")
+    # Readers get the shared page, which shows nobody's controls, and their own controls from
+    # the per-reader fragment; the story's author gets a personal page with theirs inline.
+    shared = reader_client.get(part.get_absolute_url()).content.decode()
+    assert edit_url(comment) not in shared and delete_url(comment) not in shared
     pages = {
-        name: c.get(part.get_absolute_url()).content.decode()
-        for name, c in (
-            ("reader", reader_client),
-            ("author", author_client),
-            ("stranger", stranger_client),
-        )
+        "reader": reader_client.get(reader_url(part), headers={"HX-Request": "true"}),
+        "stranger": stranger_client.get(reader_url(part), headers={"HX-Request": "true"}),
+        "author": author_client.get(part.get_absolute_url()),
     }
-    assert edit_url(comment) in pages["reader"] and delete_url(comment) in pages["reader"]
-    assert edit_url(comment) not in pages["author"] and delete_url(comment) in pages["author"]
-    assert edit_url(comment) not in pages["stranger"]
-    assert delete_url(comment) not in pages["stranger"]
+    html = {name: response.content.decode() for name, response in pages.items()}
+    assert edit_url(comment) in html["reader"] and delete_url(comment) in html["reader"]
+    assert edit_url(comment) not in html["author"] and delete_url(comment) in html["author"]
+    assert edit_url(comment) not in html["stranger"]
+    assert delete_url(comment) not in html["stranger"]
 
 
 # --- editing -----------------------------------------------------------------------------

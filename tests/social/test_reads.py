@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from social.actions import VISITOR_COOKIE, flush_pending_reads
+from social.actions.reads import VISITOR_COOKIE
 from social.counters import find_drift
+from social.jobs import flush_pending_reads
 from social.models import PendingRead, Read
 from stories.models import Part, Story
 from tests.conftest import client_for
@@ -91,7 +92,7 @@ def test_a_malformed_visitor_cookie_falls_back_to_ip_and_user_agent(part: Part) 
     beacon(visitor("not a valid id; drop table"), part)
     flush_pending_reads()
     assert reads(part) == (1, 1)
-    assert Read.objects.get().reader_key.startswith("h:")
+    assert Read.objects.get().reader_key.startswith("v:")
 
 
 def test_a_signed_in_reader_counts_by_account_on_every_device(reader: User, part: Part) -> None:
@@ -319,3 +320,21 @@ def test_signed_in_readers_are_not_capped_by_a_shared_address(part: Part, settin
         beacon(client_for(make_user(username=f"office{n}")), part, ip="198.51.100.30")
     flush_pending_reads()
     assert reads(part) == (3, 3)
+
+
+def test_the_visitor_cookie_comes_with_the_beacon_and_keeps_the_reader_one_reader(
+    part: Part,
+) -> None:
+    browser = visitor()
+    page = browser.get(part.get_absolute_url())
+    assert not page.cookies  # the shared page sets nothing
+    first = beacon(browser, part)
+    cookie = first.cookies[VISITOR_COOKIE]
+    assert cookie.value and cookie["httponly"] and cookie["samesite"] == "Lax"
+    flush_pending_reads()
+    # The cookie, not the address, says who it is: the same reader on another network.
+    second = beacon(browser, part, user_agent=OTHER_BROWSER, ip="198.51.100.9")
+    assert VISITOR_COOKIE not in second.cookies
+    flush_pending_reads()
+    assert Read.objects.count() == 1
+    assert Read.objects.get().reader_key == f"v:{cookie.value}"

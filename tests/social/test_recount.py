@@ -6,14 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from social.actions import (
-    do_add_comment,
-    do_delete_comment,
-    do_queue_read,
-    do_set_vote,
-    flush_pending_reads,
-)
+from social.actions.comments import do_add_comment, do_delete_comment
+from social.actions.reads import do_queue_read
+from social.actions.votes import do_set_vote
+from social.jobs import flush_pending_reads
 from stories.models import Part, Story
+from stories.paragraphs import paragraphs
 from tests.factories import make_part
 
 
@@ -97,4 +95,43 @@ def test_check_passes_quietly_on_consistent_counters(busy_part: Part) -> None:
 def test_check_with_fix_repairs_and_succeeds(busy_part: Part) -> None:
     Part.objects.filter(pk=busy_part.pk).update(comments_count=0)
     assert "drifted counter(s) fixed." in recount("--check", "--fix")
+    assert "0 drifted counter(s) found." in recount("--check")
+
+
+# --- paragraph counts (inline comments) ---------------------------------------------------
+
+
+@pytest.fixture
+def paragraph_part(reader: User, stranger: User, story: Story) -> Part:
+    """A part whose first paragraph has two live comments (a thread) and one deleted."""
+    part = make_part(story, "Lines", "<p>First line.</p><p>Second line.</p>")
+    first = paragraphs(part.body_html)[0][0]
+    root = do_add_comment(reader, part, "Root", paragraph_id=first)
+    do_add_comment(stranger, part, "Reply", parent=root)
+    do_delete_comment(do_add_comment(stranger, part, "Oops", paragraph_id=first))
+    part.refresh_from_db()
+    assert part.paragraph_comments == {first: 2}
+    return part
+
+
+def test_consistent_paragraph_counts_report_no_drift(paragraph_part: Part) -> None:
+    assert "0 drifted counter(s) found." in recount("--check")
+
+
+def test_a_drifted_paragraph_count_is_reported_checked_and_fixed(paragraph_part: Part) -> None:
+    first, second = (pid for pid, _ in paragraphs(paragraph_part.body_html))
+    Part.objects.filter(pk=paragraph_part.pk).update(paragraph_comments={first: 5, second: 1})
+    output = recount()
+    assert f"part {paragraph_part.pk} paragraph_comments[{first}]: stored 5, actual 2" in output
+    assert f"part {paragraph_part.pk} paragraph_comments[{second}]: stored 1, actual 0" in output
+    assert "2 drifted counter(s) found." in output
+    with pytest.raises(SystemExit):
+        recount("--check")
+
+    story = Story.objects.get(pk=paragraph_part.story_id)
+    assert "2 drifted counter(s) fixed." in recount("--fix")
+    paragraph_part.refresh_from_db()
+    assert paragraph_part.paragraph_comments == {first: 2}
+    # The fix changes what the page shows: its cached copies are rebuilt.
+    assert Story.objects.get(pk=story.pk).content_version > story.content_version
     assert "0 drifted counter(s) found." in recount("--check")

@@ -92,10 +92,30 @@ def test_a_vote_without_htmx_redirects_back_to_the_part(reader_client: Client, p
     assert response["Location"] == part.get_absolute_url()
 
 
-def test_the_part_page_shows_the_readers_vote_as_pressed(reader_client: Client, part: Part) -> None:
+def test_the_readers_fragment_shows_their_vote_as_pressed(
+    reader_client: Client, part: Part
+) -> None:
+    reader_url = reverse("stories:part_reader", args=[part.pk])
+    assert 'aria-pressed="false"' in reader_client.get(reader_url).content.decode()
     reader_client.post(vote_url(part), {"vote": "1"})
-    html = reader_client.get(part.get_absolute_url()).content.decode()
-    assert 'aria-pressed="true"' in html
+    fragment = reader_client.get(reader_url, headers={"HX-Request": "true"}).content.decode()
+    assert 'aria-pressed="true"' in fragment
+    # The shared page itself names nobody's vote.
+    assert "aria-pressed" not in reader_client.get(part.get_absolute_url()).content.decode()
+
+
+def test_a_vote_by_htmx_updates_the_stats_line_from_the_same_numbers(
+    reader_client: Client, part: Part
+) -> None:
+    for wanted, expected in (("1", 1), ("0", 0)):
+        response = reader_client.post(
+            vote_url(part), {"vote": wanted}, headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        assert f'data-votes="{expected}"' in html
+        stats = html[html.index('id="part-stats"') :]
+        assert 'data-hx-swap-oob="true"' in stats
+        assert f'data-stat="votes" data-exact="{expected}"' in stats
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, part: Part) -> None:

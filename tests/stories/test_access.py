@@ -23,6 +23,7 @@ STORY_FORM = {
     "status": "in_progress",
 }
 PART_FORM = {"title": "Taken over", "body": "<p>x</p>"}
+SCHEDULE_FORM = {"publish_at": "2099-01-01T09:00", "time_zone": "Europe/Paris"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ PART_ENDPOINTS = [
     Endpoint("stories:part_publish", "part", "post", 302),
     Endpoint("stories:part_unpublish", "part", "post", 302),
     Endpoint("stories:part_move", "part", "post", 302, {"direction": "up"}),
+    Endpoint("stories:part_schedule", "part", "post", 302, SCHEDULE_FORM),
+    Endpoint("stories:part_unschedule", "part", "post", 302),
 ]
 DESK_ENDPOINTS = [
     Endpoint("stories:my_stories", None, "get", 200),

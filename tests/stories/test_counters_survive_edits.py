@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from accounts.models import User
-from social.actions import do_add_comment, do_set_vote
+from social.actions.comments import do_add_comment
+from social.actions.votes import do_set_vote
 from stories.actions import StoryData, do_save_part, do_unpublish_part, do_update_story
 from stories.models import Part, Story
 
@@ -48,8 +49,9 @@ def test_deleting_a_part_loaded_before_a_vote_leaves_no_drift(story: Story, read
 
 
 def test_deleting_an_account_leaves_no_drift(part: Part, reader: User) -> None:
-    from social.actions import do_queue_read, flush_pending_reads
+    from social.actions.reads import do_queue_read
     from social.counters import find_drift
+    from social.jobs import flush_pending_reads
 
     do_set_vote(reader, part, True)
     do_add_comment(reader, part, "Bye")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tags.models import Tag, TagKind, get_or_create_tags
 
 
@@ -22,3 +24,19 @@ def test_relationship_tags_keep_slash_and_ampersand_apart(db: None) -> None:
     )
     assert slash.slug == "ada-morrow-slash-teo-vance"
     assert amp.slug == "ada-morrow-and-teo-vance"
+
+
+def test_a_canonical_tag_page_lists_works_tagged_with_its_synonyms(
+    client: Any, author: Any
+) -> None:
+    from tests.factories import make_part, make_story
+
+    make_part(make_story(author, "Tagged Canonically", tags={"relationship": ["Wren/Tamsin"]}))
+    make_part(make_story(author, "Tagged By Synonym", tags={"relationship": ["Tamsin/Wren"]}))
+    canonical = Tag.objects.get(name="Wren/Tamsin")
+    Tag.objects.filter(name="Tamsin/Wren").update(canonical=canonical)
+    html = client.get(canonical.get_absolute_url()).content.decode()
+    assert "Tagged Canonically" in html and "Tagged By Synonym" in html
+    synonym_page = client.get(Tag.objects.get(name="Tamsin/Wren").get_absolute_url())
+    assert synonym_page.status_code == 302
+    assert synonym_page["Location"] == canonical.get_absolute_url()

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from social.actions import flush_pending_reads
 from social.counters import find_drift
+from social.jobs import flush_pending_reads
 
 
 class Command(BaseCommand):

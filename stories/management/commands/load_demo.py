@@ -11,6 +11,7 @@ from stories.demo import (
     demo_reader_names,
     load_demo,
 )
+from tags.demo import GARDENER
 
 
 class Command(BaseCommand):
@@ -27,3 +28,4 @@ class Command(BaseCommand):
         for username, name in WRITER_NAMES.items():
             self.stdout.write(f"  writer  {username:<10} {name}")
         self.stdout.write("  readers: " + ", ".join(demo_reader_names()))
+        self.stdout.write(f"  tag gardener: {GARDENER[0]} (reviews tags at /tags/garden/)")

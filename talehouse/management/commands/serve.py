@@ -8,9 +8,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+# Beside the web server: the task worker, and the scheduler that enqueues periodic tasks.
+HELPERS = {
+    # The worker says nothing of each run (a read flush every few seconds); talehouse.tasks logs
+    # every failure and retry.
+    "worker": ["db_worker", "--interval", "1", "--no-startup-delay", "--verbosity", "0"],
+    "scheduler": ["run_scheduler"],
+}
+
 
 class Command(BaseCommand):
-    help = "Serve the site (gunicorn) and run its background jobs beside it (`make demo`)."
+    help = "Serve the site (gunicorn) with its task worker and scheduler beside it (`make demo`)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default="8000")
@@ -35,7 +43,7 @@ class Command(BaseCommand):
                 "--no-control-socket",
             ]
         )
-        jobs = self._start_jobs()
+        helpers = {name: self._start(name) for name in HELPERS}
         stopping = False
 
         def stop(*_args: Any) -> None:
@@ -46,21 +54,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             while not stopping and web.poll() is None:
-                if jobs.poll() is not None:
-                    # Read counting must not stop silently while the site keeps serving.
-                    self.stderr.write(f"run_jobs exited ({jobs.returncode}); restarting it")
-                    time.sleep(1)
-                    jobs = self._start_jobs()
+                for name, process in helpers.items():
+                    if process.poll() is not None:
+                        # Read counting and publishing must not stop silently while the site
+                        # keeps serving.
+                        self.stderr.write(f"{name} exited ({process.returncode}); restarting it")
+                        time.sleep(1)
+                        helpers[name] = self._start(name)
                 time.sleep(0.5)
         finally:
-            for process in (web, jobs):
+            processes = [web, *helpers.values()]
+            for process in processes:
                 if process.poll() is None:
                     process.terminate()
-            for process in (web, jobs):
+            for process in processes:
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
 
-    def _start_jobs(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "manage.py", "run_jobs"])  # noqa: S603
+    def _start(self, name: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "manage.py", *HELPERS[name]])  # noqa: S603

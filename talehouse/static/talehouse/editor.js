@@ -38,6 +38,11 @@
     var body = form.querySelector("textarea[name=body]");
     var lastSent = null;
     var saving = false;
+    // Once the form is submitted (Save, Publish) the submit owns the part: a later autosave
+    // would race it, and after publishing it is refused.
+    var submitted = false;
+    var pausedForEmpty = false;
+    var statusBeforePause = "";
 
     function snapshot() {
       return (title ? title.value : "") + "\u0000" + (body ? body.value : "");
@@ -45,14 +50,48 @@
 
     lastSent = snapshot();
 
+    // No words and no scene break: what a reader would see as an empty part.
+    function isBlank(html) {
+      var doc = new DOMParser().parseFromString(html || "", "text/html");
+      return !doc.body.textContent.trim() && !doc.body.querySelector("hr");
+    }
+
+    // Whether the body the server holds is blank: an autosave must not replace text with
+    // nothing unasked.
+    var savedBodyIsBlank = isBlank(body ? body.value : "");
+
+    // Select all + Delete is one keystroke away from autosaving an empty draft over the real
+    // one: pause instead, and say how to get the text back. Save draft still saves it empty.
+    function emptiedSinceSave() {
+      var emptied = Boolean(body) && !savedBodyIsBlank && isBlank(body.value);
+      if (emptied !== pausedForEmpty && status) {
+        if (emptied) {
+          statusBeforePause = status.textContent;
+          status.textContent = status.dataset.emptied;
+        } else if (status.textContent === status.dataset.emptied) {
+          status.textContent = statusBeforePause;
+        }
+        status.classList.toggle("is-paused", emptied);
+      }
+      pausedForEmpty = emptied;
+      return emptied;
+    }
+
+    if (body) body.addEventListener("input", emptiedSinceSave);
+    form.addEventListener("submit", function () {
+      submitted = true;
+    });
+
     function save() {
       var current = snapshot();
-      if (saving || current === lastSent || !title || !title.value.trim()) return;
+      if (submitted || saving || current === lastSent || !title || !title.value.trim()) return;
+      if (emptiedSinceSave()) return;
+      var sentBody = body ? body.value : "";
       saving = true;
       var data = new FormData();
       data.append("csrfmiddlewaretoken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
       data.append("title", title.value);
-      data.append("body", body ? body.value : "");
+      data.append("body", sentBody);
       data.append("autosave", "1");
       var token = form.querySelector("input[name=client_token]");
       if (token) data.append("client_token", token.value);
@@ -73,6 +112,7 @@
             return;
           }
           lastSent = current;
+          savedBodyIsBlank = isBlank(sentBody);
           if (result.json.autosave_url) {
             // The first autosave of a new part created it: keep editing that draft.
             form.dataset.autosaveUrl = result.json.autosave_url;

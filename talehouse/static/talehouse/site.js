@@ -14,13 +14,21 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // The reader settings, as in reader-prefs.js and accounts.models.READER_SETTING_CHOICES.
+  var READER_KEYS = ["theme", "font", "size", "spacing", "stats"];
+
+  // A choice made on this page wins over the account's settings arriving late with the
+  // per-reader fragment (they were read before the choice was saved).
+  var settingsChangedHere = false;
+
   // Reader settings: apply at once, remember in the browser, and on the account if signed in.
   function setupReaderSettings() {
     var root = document.documentElement;
     document.querySelectorAll("form[data-reader-settings]").forEach(function (form) {
       form.addEventListener("change", function () {
+        settingsChangedHere = true;
         var settings = {};
-        ["theme", "font", "size", "spacing"].forEach(function (key) {
+        READER_KEYS.forEach(function (key) {
           var checked = form.querySelector("input[name=" + key + "]:checked");
           if (checked) {
             settings[key] = checked.value;
@@ -33,7 +41,7 @@
           /* storage blocked */
         }
         if (root.dataset.readerAccount) {
-          fetch(form.action, {
+          fetch(form.dataset.accountUrl, {
             method: "POST",
             credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -41,27 +49,42 @@
           });
         }
       });
-      // Reflect what reader-prefs.js applied from localStorage.
-      if (!root.dataset.readerAccount) {
-        ["theme", "font", "size", "spacing"].forEach(function (key) {
-          var input = form.querySelector("input[name=" + key + "][value='" + root.dataset[key] + "']");
-          if (input) input.checked = true;
-        });
-      }
+      // Reflect what reader-prefs.js applied (a shared page is rendered with the defaults).
+      reflect(form);
     });
   }
 
-  // A first-party visitor id, so an anonymous reader counts once per part per day.
-  function ensureVisitorId() {
-    if (/(?:^|; )th_visitor=/.test(document.cookie)) return;
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    var id = Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-    var secure = window.location.protocol === "https:" ? "; Secure" : "";
-    document.cookie = "th_visitor=" + id + "; Max-Age=31536000; Path=/; SameSite=Lax" + secure;
+  function reflect(form) {
+    var root = document.documentElement;
+    READER_KEYS.forEach(function (key) {
+      var input = form.querySelector("input[name=" + key + "][value='" + root.dataset[key] + "']");
+      if (input) input.checked = true;
+    });
   }
+
+  // On a shared page, the per-reader fragment brings the member's account settings: apply
+  // them and keep them in the browser, so the next page shows them from its first paint.
+  document.addEventListener("htmx:afterSettle", function () {
+    var account = document.getElementById("reader-account");
+    if (!account || !account.dataset.theme) return;
+    if (settingsChangedHere) {
+      delete account.dataset.theme;
+      return;
+    }
+    var root = document.documentElement;
+    var settings = {};
+    READER_KEYS.forEach(function (key) {
+      settings[key] = account.dataset[key];
+      root.dataset[key] = account.dataset[key];
+    });
+    try {
+      window.localStorage.setItem("talehouse-reader", JSON.stringify(settings));
+    } catch (e) {
+      /* storage blocked */
+    }
+    document.querySelectorAll("form[data-reader-settings]").forEach(reflect);
+    delete account.dataset.theme;
+  });
 
   // The read beacon: sent once the text has been in view for a moment (AO3-style hits).
   function setupReadBeacon() {
@@ -76,7 +99,7 @@
     function send() {
       if (sent) return;
       sent = true;
-      ensureVisitorId();
+      // The beacon's response sets the first-party visitor cookie (never the shared page).
       fetch(prose.dataset.readBeacon, {
         method: "POST",
         credentials: "same-origin",
@@ -116,5 +139,15 @@
   ready(function () {
     setupReaderSettings();
     setupReadBeacon();
+  });
+})();
+
+/* Scheduling a part: a writer who never chose a time zone starts from the browser's. */
+(function () {
+  "use strict";
+  var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  document.querySelectorAll("input[data-browser-time-zone]").forEach(function (input) {
+    input.value = zone;
   });
 })();

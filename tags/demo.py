@@ -1,0 +1,51 @@
+"""The demo's tag gardener and what she has gardened so far: canonical tags, synonyms and
+parent fandoms, through the real gardening actions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Permission
+
+from accounts.models import User
+from tags.actions import do_make_canonical, do_make_synonym, do_set_parent
+from tags.models import Tag, TagKind
+
+GARDENER = ("tansy", "Tansy (tag gardener)")
+CANONICAL = [
+    (TagKind.FANDOM, "Original Work"),
+    (TagKind.FANDOM, "Starfall Academy"),
+    (TagKind.ADDITIONAL, "Slow Burn"),
+    (TagKind.ADDITIONAL, "Found Family"),
+    (TagKind.ADDITIONAL, "Grief"),
+    (TagKind.ADDITIONAL, "Coastal Town"),
+    (TagKind.ADDITIONAL, "One-Shots"),
+    (TagKind.ADDITIONAL, "Murder Mystery"),
+]
+# Another writer's spelling of the same idea: both find each other's works.
+SYNONYMS = [
+    (TagKind.ADDITIONAL, "Seaside Town", "Coastal Town"),
+    (TagKind.ADDITIONAL, "Anthology", "One-Shots"),
+    (TagKind.ADDITIONAL, "Locked Room Mystery", "Murder Mystery"),
+]
+
+
+def add_tag_gardening(make_user: object) -> User:
+    gardener: User = make_user(*GARDENER)  # type: ignore[operator]
+    gardener.user_permissions.add(Permission.objects.get(codename="garden_tags"))
+    for kind, name in CANONICAL:
+        tag = Tag.objects.filter(kind=kind, name=name).first()
+        if tag is not None:
+            do_make_canonical(tag)
+    for kind, name, canonical in SYNONYMS:
+        tag = Tag.objects.filter(kind=kind, name=name).first()
+        if tag is not None:
+            do_make_synonym(tag, canonical)
+    # Characters and relationships belong to the fandom of the works they appear in.
+    for fandom in Tag.objects.filter(kind=TagKind.FANDOM, is_canonical=True):
+        others = Tag.objects.filter(
+            kind__in=[TagKind.CHARACTER, TagKind.RELATIONSHIP],
+            parent=None,
+            story_tags__story__story_tags__tag=fandom,
+        ).distinct()
+        for tag in others:
+            do_set_parent(tag, fandom.name)
+    return gardener
