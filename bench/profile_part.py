@@ -102,7 +102,7 @@ def instrument() -> None:
     patch(stories.views, "part_page_context", "context: the rest")
     patch(stories.views.queries, "table_of_contents", "context: table of contents")
     patch(stories.views.queries, "tags_by_kind", "context: tags")
-    patch(stories.views.queries, "discover_more", "context: discover more")
+    patch(stories.views.queries, "more_like_this", "context: more like this")
     patch(stories.views, "comment_threads", "context: comment threads")
     patch(stories.views, "render_jsonld", "view: JSON-LD")
     patch(stories.views, "part_jsonld_html", "view: JSON-LD")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 MAX_HIDE_RULES = 200
 MAX_PATTERN = 150
@@ -94,3 +95,64 @@ class TagRank(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} in tag {self.tag_id}"
+
+
+class SimilarReason(models.TextChoices):
+    TAGS = "tags", _("Shares its tags")
+    READERS = "readers", _("Its readers also read this")
+    TEXT = "text", _("Reads like it")
+
+
+class SimilarStory(models.Model):
+    """One line of a story's "more like this", computed by discover.similar in the background
+    (never on a request), best first."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    # From the similar story's side: the lists it is on (stories.queries.more_like_this).
+    similar = models.ForeignKey(
+        "stories.Story", on_delete=models.CASCADE, related_name="similar_lines"
+    )
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reason = models.CharField(max_length=10, choices=SimilarReason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "similar"], name="similar_unique"),
+        ]
+        indexes = [models.Index(fields=["story", "rank"])]
+
+    def __str__(self) -> str:
+        return f"story {self.similar_id} like story {self.story_id}"
+
+
+class SimilarityState(models.Model):
+    """When a story's "more like this" was last computed, and from which signals, so the
+    periodic refresh takes the stalest first and a story without any match is not redone on
+    every run."""
+
+    story = models.OneToOneField(
+        "stories.Story", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    computed_at = models.DateTimeField(db_index=True)
+    signals = models.CharField(max_length=40, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"similarity of story {self.story_id}"
+
+
+class StoryEmbedding(models.Model):
+    """A story's text as a vector (its title, summary and opening, through a small sentence
+    embedding model), for "reads like it". Only kept when the model package is installed."""
+
+    story = models.OneToOneField(
+        "stories.Story", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    model = models.CharField(max_length=80)
+    language = models.CharField(max_length=10, db_index=True)
+    vector = models.BinaryField()  # float32, unit length
+    source_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"embedding of story {self.story_id}"

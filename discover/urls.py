@@ -10,4 +10,5 @@ urlpatterns = [
     path("discover/", views.discover, name="discover"),
     path("works/", views.works, name="works"),
     path("works/filters/", views.filters, name="filters"),
+    path("works/<int:pk>/like-this/", views.like_this, name="like_this"),
 ]

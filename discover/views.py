@@ -28,8 +28,10 @@ from discover.filters import (
 from discover.models import MAX_HIDE_RULES, FilterSettings, HideRule
 from discover.profile import TAGS_PREFETCH, mark_hidden, with_tags, with_tags_for
 from search.indexing import snippets
+from social.models import Read
 from stories.models import Story, StoryStatus
-from stories.queries import listing_cards, story_cards
+from stories.pagecache import mark_personal
+from stories.queries import DISCOVER_COUNT, listing_cards, more_like_this, story_cards
 from talehouse.lib.paging import COUNT_CAP, CappedPaginator
 from talehouse.lib.ratelimit import over_limit, too_many_requests
 
@@ -128,6 +130,42 @@ def works(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render(request, "discover/works.html", context)
+
+
+LIKE_THIS_PAGE = 24
+
+
+@require_safe
+def like_this(request: HttpRequest, pk: int) -> HttpResponse:
+    """A story's "more like this" (discover.similar). For a signed-in reader it leaves out
+    their own stories, what they have read and what their filters hide; on a story or part
+    page, htmx swaps it in for the shared page's list."""
+    story = Story.objects.visible_to(request.user).public().filter(pk=pk).first()
+    if story is None:
+        raise Http404(_("No such work."))
+    fragment = bool(request.htmx)  # type: ignore[attr-defined]
+    count = DISCOVER_COUNT if fragment else LIKE_THIS_PAGE
+    leave_out: list[Any] = []
+    if request.user.is_authenticated:
+        leave_out = [
+            Read.objects.filter(user=request.user).values("part__story_id"),
+            Story.objects.unchecked("the reader's own stories")
+            .filter(author=request.user)
+            .values("pk"),
+        ]
+    # Room for the works the reader's filters hide, which are left out here, not folded.
+    cards = more_like_this(story, request.user, count * 2, leave_out, fill=fragment)
+    if request.user.is_authenticated:
+        prefetch_related_objects(cards, TAGS_PREFETCH)
+        mark_hidden(request.user, cards)
+    cards = [card for card in cards if not getattr(card, "hidden_because", "")][:count]
+    if fragment:
+        response = render(
+            request, "discover/_like_this_cards.html", {"story": story, "cards": cards}
+        )
+    else:
+        response = render(request, "discover/like_this.html", {"story": story, "cards": cards})
+    return mark_personal(response) if request.user.is_authenticated else response
 
 
 # --- the personal filter profile -------------------------------------------------------------

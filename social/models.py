@@ -153,6 +153,8 @@ class Read(models.Model):
             models.Index(fields=["part", "reader_key", "-counted_at"]),
             models.Index(fields=["part", "address_key", "-counted_at"]),
             models.Index(fields=["counted_at"], name="read_recent"),
+            # "Readers of this also read" (discover.similar): what one reader read.
+            models.Index(fields=["reader_key", "part"], name="read_by_reader"),
         ]
 
     def __str__(self) -> str:

@@ -49,6 +49,7 @@ class StoryChange(enum.StrEnum):
     AUTHOR = "author"  # the writer's or a commenter's display name
     ANNOUNCEMENT = "announcement"  # the writer posted a note to the story's readers
     RANK = "rank"  # its best place in a tag's rankings moved (discover.rankings)
+    SIMILAR = "similar"  # its "more like this" list changed (discover.similar)
 
     @property
     def shows_to_readers(self) -> bool:

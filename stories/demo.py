@@ -32,7 +32,7 @@ from stories.actions import (
     do_publish_part,
 )
 from stories.demo_covers import make_cover
-from stories.models import Part, Story
+from stories.models import Audience, Part, Story
 from tags.models import TagKind
 
 CONTENT_DIR = Path(__file__).parent / "demo_content"
@@ -190,6 +190,10 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
         for reader in voters:
             do_set_vote(reader, part, True)
         _add_comments(story, part, readers, comments, replies, rng)
+    # A library of generated works to filter, rank and recommend among.
+    from discover.demo import add_discover_library
+
+    add_discover_library(_make_user, readers, rng)
     # Follows, subscriptions, inline comments, a scheduled part (the features built on stories).
     from notifications.demo import add_readers_coming_back
 
@@ -208,6 +212,10 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
     from discover.rankings import compute_rankings
 
     compute_rankings()  # the hot list and ranks in tags, before the scheduler's first run
+    from discover.similar import compute_similar
+
+    for story_id in Story.objects.visible_to_audience(Audience.MEMBER).values_list("pk", flat=True):
+        compute_similar(story_id)  # "more like this", before the worker's first run
     return {
         "writers": sorted(writers),
         "readers": [r.username for r in readers],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, Prefetch, Value, When
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
@@ -73,12 +75,27 @@ def listing_cards(stories: StoryQuerySet) -> StoryQuerySet:
     return stories.prefetch_related(Prefetch("author", queryset=writers))
 
 
-def discover_more(story: Story, user: Viewer) -> list[Story]:
-    """Other stories by the same writer first, then the newest; one query."""
-    same_author = Case(When(author_id=story.author_id, then=Value(0)), default=Value(1))
-    visible = Story.objects.visible_to(user).public().exclude(pk=story.pk)
-    return list(
-        story_cards(visible)
-        .annotate(other_author=same_author)
-        .order_by("other_author", "-updated_at", "-pk")[:DISCOVER_COUNT]
+def more_like_this(
+    story: Story,
+    user: Viewer,
+    count: int = DISCOVER_COUNT,
+    leave_out: Sequence[Any] = (),
+    fill: bool = True,
+) -> list[Story]:
+    """The stories most like this one (computed by discover.similar in the background), best
+    first, each with its `similar_reason`; when fewer are known and `fill` is on, the newest
+    fill the rest. One query, two when the list falls short. `leave_out`: subqueries of story
+    ids not to show."""
+    visible = Story.objects.listed_for(user).exclude(pk=story.pk)
+    for ids in leave_out:
+        visible = visible.exclude(pk__in=ids)
+    similar = list(
+        story_cards(visible.filter(similar_lines__story_id=story.pk))
+        .annotate(similar_reason=F("similar_lines__reason"))
+        .order_by("similar_lines__rank")[:count]
     )
+    if fill and len(similar) < count:
+        shown = [other.pk for other in similar]
+        newest = story_cards(visible.exclude(pk__in=shown)).order_by("-updated_at", "-pk")
+        similar += list(newest[: count - len(similar)])
+    return similar

@@ -101,6 +101,7 @@ def story_page_context(request: HttpRequest, story: Story) -> dict[str, Any]:
         "tag_groups": queries.tags_by_kind(story),
         "toc": toc,
         "first_part": first_part,
+        "discover": queries.more_like_this(story, request.user) if first_part else [],
         "is_author": request.user.is_authenticated and request.user.pk == story.author_id,
         "jsonld": render_jsonld(story_jsonld(story)),
     }
@@ -165,7 +166,7 @@ def part_page_context(request: HttpRequest, part: Part, personal: bool) -> dict[
         "comment_page": page,
         "comment_threads": threads,
         "max_comment_depth": MAX_COMMENT_DEPTH,
-        "discover": queries.discover_more(story, request.user),
+        "discover": queries.more_like_this(story, request.user),
         "is_author": request.user.pk == story.author_id,
         "personal": personal,
         "live_marks": not personal,

@@ -19,12 +19,28 @@ CANONICAL = [
     (TagKind.ADDITIONAL, "Coastal Town"),
     (TagKind.ADDITIONAL, "One-Shots"),
     (TagKind.ADDITIONAL, "Murder Mystery"),
+    # The generated library's (discover/demo.py).
+    (TagKind.FANDOM, "The Lantern Guild"),
+    (TagKind.FANDOM, "Hollow Crown Chronicles"),
+    (TagKind.FANDOM, "Orbital Nine"),
+    (TagKind.FANDOM, "Tidewater Saga"),
+    (TagKind.FANDOM, "The Clockwork Court"),
+    (TagKind.ADDITIONAL, "Enemies to Lovers"),
+    (TagKind.ADDITIONAL, "Hurt/Comfort"),
+    (TagKind.ADDITIONAL, "Humour"),
+    (TagKind.ADDITIONAL, "Alternate Universe - Coffee Shop"),
 ]
 # Another writer's spelling of the same idea: both find each other's works.
 SYNONYMS = [
     (TagKind.ADDITIONAL, "Seaside Town", "Coastal Town"),
     (TagKind.ADDITIONAL, "Anthology", "One-Shots"),
     (TagKind.ADDITIONAL, "Locked Room Mystery", "Murder Mystery"),
+    (TagKind.ADDITIONAL, "Slowburn", "Slow Burn"),
+    (TagKind.ADDITIONAL, "Chosen Family", "Found Family"),
+    (TagKind.ADDITIONAL, "Enemies Turned Lovers", "Enemies to Lovers"),
+    (TagKind.ADDITIONAL, "Hurt and Comfort", "Hurt/Comfort"),
+    (TagKind.ADDITIONAL, "Humor", "Humour"),
+    (TagKind.ADDITIONAL, "Coffee Shop AU", "Alternate Universe - Coffee Shop"),
 ]
 
 

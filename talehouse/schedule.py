@@ -24,7 +24,7 @@ class Periodic:
 
 
 def periodic_tasks() -> list[Periodic]:
-    from discover.tasks import compute_rankings_task
+    from discover.tasks import compute_rankings_task, refresh_similar_task
     from notifications.tasks import send_digests, send_notification_emails
     from social.tasks import count_pending_reads
     from stories.tasks import publish_due_parts
@@ -39,5 +39,7 @@ def periodic_tasks() -> list[Periodic]:
         Periodic(send_digests, CronTrigger(hour=7, minute=0)),
         # Hot lists and ranks in tags: recomputed off the request path.
         Periodic(compute_rankings_task, every(minutes=10)),
+        # "More like this": the never-computed and the stalest lists, a few hundred a run.
+        Periodic(refresh_similar_task, every(minutes=15)),
         Periodic(prune_finished_tasks, CronTrigger(hour=4, minute=17)),
     ]

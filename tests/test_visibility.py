@@ -119,6 +119,7 @@ def reading_urls(site: dict[str, Any]) -> dict[str, str]:
         "tags:garden": reverse("tags:garden"),
         "discover:filters": reverse("discover:filters"),
         "discover:discover": reverse("discover:discover"),
+        "discover:like_this": reverse("discover:like_this", args=[story.pk]),
         "tags:garden_tag": reverse("tags:garden_tag", args=[Tag.objects.get(slug="slow-burn").pk]),
     }
 

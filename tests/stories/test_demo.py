@@ -14,6 +14,7 @@ from django.test import Client
 
 from social.counters import find_drift
 from social.models import Comment, Read, Vote
+from stories.demo import WRITER_NAMES
 from stories.models import Part, PartStatus, Story, StoryTag
 
 JSONLD = r'<script type="application/ld\+json">(.*?)</script>'
@@ -42,7 +43,8 @@ def test_the_demo_loads_once_with_everything_the_part_page_needs(
     assert Comment.objects.filter(depth__gte=2).exists()  # threaded replies
     guest = Comment.objects.get(user=None)  # a guest's, on a story open to guests
     assert guest.guest_name and guest.paragraph_id and guest.part.story.comments == "open"
-    assert all(story.cover and story.cover_thumb for story in public)
+    handwritten = public.filter(author__username__in=WRITER_NAMES)
+    assert all(story.cover and story.cover_thumb for story in handwritten)
     assert find_drift() == []
     from search.models import SearchDocument
 
@@ -57,6 +59,14 @@ def test_the_demo_loads_once_with_everything_the_part_page_needs(
     assert StoryRanking.objects.filter(best_rank__isnull=False).exists()  # "#1 in …"
     assert StoryTag.objects.filter(background=True).exists()  # a background pairing
     assert Part.objects.exclude(spoiler_tags=[]).exists()  # a part's own spoiler tags
+    # A library to discover in (discover/demo.py): fandoms, synonyms, "more like this".
+    assert public.count() >= 60
+    assert Tag.objects.filter(kind="fandom", is_canonical=True).count() >= 6
+    assert Tag.objects.filter(canonical__isnull=False).count() >= 8
+    from discover.models import SimilarReason, SimilarStory
+
+    reasons = set(SimilarStory.objects.values_list("reason", flat=True))
+    assert {SimilarReason.TAGS, SimilarReason.READERS} <= reasons
 
     call_command("load_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
