@@ -138,7 +138,7 @@ TITLE_PATTERNS = [
 SUMMARIES = [
     "{a} has one season to set things right at {place}, and {b} is not making it easy.",
     "Nobody at {place} remembers the {noun_l}. {a} does, and that is the whole trouble.",
-    "A {noun_l}, a bad idea and {b}: {a} has had worse weeks, but not many.",
+    "One {noun_l}, one bad idea and {b}: {a} has had worse weeks, but not many.",
     "{a} and {b} agree on nothing, except that something is wrong at {place}.",
     "Five small moments between {a} and {b}, each one a little braver than the last.",
     "When the {noun_l} goes missing from {place}, {a} is the only one who believes {b}.",

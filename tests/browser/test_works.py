@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from stories.actions import StoryData, do_create_story
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.factories import make_part, make_user, run_task_worker
+from tests.factories import PASSWORD, make_part, make_user, run_task_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +68,42 @@ def test_a_reader_filters_works_on_a_phone(live_server: Any, new_context: Any) -
     expect(shared.get_by_role("heading", name="1 work")).to_be_visible()
     expect(shared.locator(".work-snippet mark").first).to_have_text("tide")
     check_accessibility(shared, "search results")
+
+
+def test_more_like_this_leaves_out_what_a_member_has_read(
+    live_server: Any, new_context: Any
+) -> None:
+    from social.models import Read
+    from stories.models import Part
+
+    writer = make_user(username="teller")
+    tags = {"fandom": ["Harbour Lights"], "relationship": ["Mara/Ash"]}
+    parts = {}
+    for title in ("Harbour Song", "Salt and Iron", "The Quiet Light"):
+        story = do_create_story(writer, StoryData(title=title, warnings=["none"], tags=tags))
+        parts[title] = make_part(story, "One", f"<p>The tide turned for {title}.</p>")
+    run_task_worker()  # publishing queued each story's "more like this"
+    reader = make_user(username="gull")
+    Read.objects.create(
+        part=Part.objects.unchecked("test").get(pk=parts["Salt and Iron"].pk),
+        reader_key=f"u:{reader.pk}",
+        user=reader,
+        counted_at=parts["Salt and Iron"].published_at,
+    )
+    story_url = live_server.url + parts["Harbour Song"].story.get_absolute_url()
+
+    anonymous = new_context().new_page()
+    anonymous.goto(story_url)
+    cards = anonymous.locator("#more-like-this .story-card-title")
+    expect(cards).to_have_text(["Salt and Iron", "The Quiet Light"], ignore_case=False)
+
+    page = new_context().new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", "gull")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.goto(story_url)
+    page.locator("#more-like-this").scroll_into_view_if_needed()
+    # The shared page's list, then the reader's own swapped in: what they read is left out.
+    expect(page.locator("#more-like-this .story-card-title")).to_have_text(["The Quiet Light"])
+    check_accessibility(page, "a story page with more like this")
