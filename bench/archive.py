@@ -204,6 +204,79 @@ def picky_reader(rng: random.Random) -> Any:
     return reader
 
 
+def readers_of_the_archive(rng: random.Random, readers: int = 20_000) -> None:
+    """Read rows for "readers of this also read": each reader reads about ten works, most of
+    them in one favourite fandom's popular works. Made once, on the first run that needs it."""
+    from django.db import connection
+
+    from social.models import Read
+    from stories.models import StoryTag
+    from tags.models import Tag, TagKind
+
+    if Read.objects.exists():
+        return
+    started = time.perf_counter()
+    fandoms = list(
+        Tag.objects.filter(kind=TagKind.FANDOM).order_by("pk").values_list("pk", flat=True)[:200]
+    )
+    works_in = {
+        fandom: list(
+            StoryTag.objects.filter(tag_id=fandom)
+            .order_by("story_id")
+            .values_list("story_id", flat=True)[:500]
+        )
+        for fandom in fandoms
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT story_id, MIN(id) FROM stories_part GROUP BY story_id")
+        first_part = dict(cursor.fetchall())
+    now = datetime.now(UTC)
+    rows = []
+    for reader in range(readers):
+        favourite = works_in[fandoms[zipf_index(rng, len(fandoms), 1.1)]]
+        for _ in range(10):
+            if not favourite:
+                break
+            story = favourite[zipf_index(rng, len(favourite), 1.0)]
+            if story in first_part:
+                rows.append(Read(part_id=first_part[story], reader_key=f"v:bench{reader}",
+                                 counted_at=now))  # fmt: skip
+        if len(rows) >= 20_000:
+            Read.objects.bulk_create(rows)
+            rows = []
+    Read.objects.bulk_create(rows)
+    print(f"  reads for co-reading in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def time_similar(runs: int, seed: int = 10) -> tuple[list[float], list[float]]:
+    """ "More like this": computing one story's list (the background job), then the story page
+    that shows it, for popular and tail works alike."""
+    from django.test import Client
+
+    from discover.similar import compute_similar
+    from stories.models import Story
+
+    rng = random.Random(seed)
+    readers_of_the_archive(rng)
+    top = Story.objects.count()
+    computing, pages = [], []
+    anonymous = Client()
+    for n in range(runs + 2):
+        story = Story.objects.filter(pk__gte=1 + zipf_index(rng, top, 1.05)).order_by("pk").first()
+        assert story is not None
+        started = time.perf_counter()
+        compute_similar(story.pk)
+        computed = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        response = anonymous.get(story.get_absolute_url())
+        shown = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200
+        if n >= 2:
+            computing.append(computed)
+            pages.append(shown)
+    return computing, pages
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -308,7 +381,13 @@ def main() -> None:
 
     print(f"\n{Story.objects.count():,} works on {connection.vendor}, {options.runs} runs each\n")
     print("| query | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|")
-    for name, times in run_queries(options.runs):
+    results = run_queries(options.runs)
+    computing, pages = time_similar(options.runs)
+    results += [
+        ("more like this: computing one story's list (background)", computing),
+        ("a story page with its more-like-this list", pages),
+    ]
+    for name, times in results:
         p50, p95, p99 = (percentile(times, s) for s in (0.5, 0.95, 0.99))
         print(f"| {name} | {p50:.0f} | {p95:.0f} | {p99:.0f} |")
 
