@@ -227,6 +227,15 @@ def readers_of_the_archive(rng: random.Random, readers: int = 20_000) -> None:
         )
         for fandom in fandoms
     }
+    # The archive counts parts on its stories without making them: the works read get a first
+    # part to hold their reads.
+    from stories.models import Part
+
+    read_works = {story for works in works_in.values() for story in works}
+    Part.objects.bulk_create(
+        (Part(story_id=story, title="Part 1", status="published") for story in read_works),
+        batch_size=5000,
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT story_id, MIN(id) FROM stories_part GROUP BY story_id")
         first_part = dict(cursor.fetchall())

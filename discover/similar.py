@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from discover.models import SimilarityState, SimilarReason, SimilarStory, TagRank
 from social.models import Read
 from stories.changes import StoryChange, on_story_change, story_changed
 from stories.models import Audience, Story, StoryQuerySet, StoryTag
+from tags.models import Tag
 
 WEIGHTS = {SimilarReason.TAGS: 0.5, SimilarReason.READERS: 0.3, SimilarReason.TEXT: 0.2}
 KEPT = 24
@@ -54,40 +54,51 @@ def tag_scores(story: Story) -> dict[int, float]:
     """Candidates sharing a tag, each scored by the share of the story's tag weight (rarity,
     log-scaled) that it carries too: 1.0 when it has every one of the story's tags."""
     own = {
-        canonical: (BACKGROUND_WEIGHT if background else 1.0)
-        for canonical, background in StoryTag.objects.filter(story=story)
-        .annotate(canonical=Coalesce("tag__canonical_id", "tag_id"))
-        .values_list("canonical", "background")
+        canonical or tag: (BACKGROUND_WEIGHT if background else 1.0)
+        for tag, canonical, background in StoryTag.objects.filter(story=story).values_list(
+            "tag_id", "tag__canonical_id", "background"
+        )
     }
     if not own:
         return {}
-    in_own_tags = Q(tag_id__in=own) | Q(tag__canonical_id__in=own)
+    # Each of the story's tags with its synonyms, resolved once: the queries below then read
+    # story tags by tag id alone, from its index.
+    canonical_of = {
+        tag: canonical or tag
+        for tag, canonical in Tag.objects.filter(
+            Q(pk__in=list(own)) | Q(canonical_id__in=list(own))
+        ).values_list("pk", "canonical_id")
+    }
+    canonical_of = {tag: canonical for tag, canonical in canonical_of.items() if canonical in own}
+    works_in: Counter[int] = Counter()
+    uses = (
+        StoryTag.objects.filter(tag_id__in=list(canonical_of))
+        .values("tag_id")
+        .annotate(uses=Count("pk"))
+        .values_list("tag_id", "uses")
+    )
+    for tag, count in uses:
+        works_in[canonical_of[tag]] += count
     public = _public()
     total = public.count() or 1
-    works_in = dict(
-        StoryTag.objects.filter(in_own_tags, story__in=public)
-        .annotate(canonical=Coalesce("tag__canonical_id", "tag_id"))
-        .values("canonical")
-        .annotate(works=Count("story_id", distinct=True))
-        .values_list("canonical", "works")
-    )
     weight = {
         tag: own[tag] * math.log(1 + total / works) for tag, works in works_in.items() if works
     }
-    narrow = [tag for tag in weight if works_in[tag] <= WIDE_TAG]
+    narrow = [tag for tag, canonical in canonical_of.items() if works_in[canonical] <= WIDE_TAG]
     wide = [tag for tag in weight if works_in[tag] > WIDE_TAG]
+    same_language = public.filter(language=story.language)
     candidates: set[int] = set(
-        StoryTag.objects.filter(Q(tag_id__in=narrow) | Q(tag__canonical_id__in=narrow))
-        .filter(story__in=public, story__language=story.language)
-        .values_list("story_id", flat=True)
+        StoryTag.objects.filter(tag_id__in=narrow, story__in=same_language).values_list(
+            "story_id", flat=True
+        )
     )
     for tag in wide:
         ranked = TagRank.objects.filter(tag_id=tag).order_by("rank")[:WIDE_TAG_CANDIDATES]
         ranked_ids = list(ranked.values_list("story_id", flat=True))
         if not ranked_ids:  # rankings not computed yet: the tag's latest works
+            synonyms = [other for other, canonical in canonical_of.items() if canonical == tag]
             ranked_ids = list(
-                StoryTag.objects.filter(Q(tag_id=tag) | Q(tag__canonical_id=tag))
-                .filter(story__in=public)
+                StoryTag.objects.filter(tag_id__in=synonyms, story__in=same_language)
                 .order_by("-story__updated_at")
                 .values_list("story_id", flat=True)[:WIDE_TAG_CANDIDATES]
             )
@@ -96,15 +107,15 @@ def tag_scores(story: Story) -> dict[int, float]:
     if not candidates:
         return {}
     shared: dict[int, float] = defaultdict(float)
-    rows = (
-        StoryTag.objects.filter(in_own_tags, story_id__in=candidates)
-        .filter(story__language=story.language)
-        .annotate(canonical=Coalesce("tag__canonical_id", "tag_id"))
-        .values_list("story_id", "canonical")
-        .distinct()
-    )
+    rows = StoryTag.objects.filter(
+        tag_id__in=list(canonical_of), story_id__in=candidates, story__in=same_language
+    ).values_list("story_id", "tag_id")
+    seen: set[tuple[int, int]] = set()
     for other, tag in rows.iterator(chunk_size=5000):
-        shared[other] += weight.get(tag, 0.0)
+        canonical = canonical_of[tag]
+        if (other, canonical) not in seen:  # a work tagged with two synonyms counts once
+            seen.add((other, canonical))
+            shared[other] += weight.get(canonical, 0.0)
     whole = sum(weight.values()) or 1.0
     return {other: score / whole for other, score in shared.items() if score > 0}
 

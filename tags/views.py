@@ -24,9 +24,14 @@ def tag_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     if tag.canonical is not None and tag.canonical.pk != tag.pk:
         # A synonym's page is its canonical tag's page (tag gardening merges them).
         return redirect(tag.canonical, permanent=False)
+    synonyms = list(Tag.objects.filter(canonical=tag).order_by("name"))
+    # The tag's ids as numbers, not a subquery: PostgreSQL then knows how many works a big
+    # tag holds and walks the newest works instead of sorting all of the tag's (78 ms -> 9 ms
+    # for a fandom of 18,000 works, bench/archive.py).
+    group = [tag.pk, *(synonym.pk for synonym in synonyms)]
     stories = listing_cards(
         Story.objects.listed_for(request.user)
-        .filter(pk__in=StoryTag.objects.filter(tag__in=tag.with_synonyms()).values("story_id"))
+        .filter(pk__in=StoryTag.objects.filter(tag_id__in=group).values("story_id"))
         .order_by("-updated_at", "-pk")
     )
     # The reader's filter profile folds what it hides.
@@ -37,8 +42,8 @@ def tag_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     context = {
         "tag": tag,
         "page": page,
-        "synonyms": list(Tag.objects.filter(canonical=tag).order_by("name")),
-        "related": related_tags(tag, stories) if page.paginator.count else [],
+        "synonyms": synonyms,
+        "related": related_tags(group, stories) if page.paginator.count else [],
         "may_garden": may_garden(request.user),
         "count_cap": COUNT_CAP,
     }
@@ -50,13 +55,13 @@ def tag_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 RELATED_SAMPLE = 1000
 
 
-def related_tags(tag: Tag, stories: StoryQuerySet, limit: int = 12) -> list[Tag]:
-    """The tags most often on the same works as this one (its synonyms and itself left out),
-    among its newest RELATED_SAMPLE works, with `works` counted: one query."""
+def related_tags(group: list[int], stories: StoryQuerySet, limit: int = 12) -> list[Tag]:
+    """The tags most often on the same works as a tag (`group`: it and its synonyms, left
+    out), among its newest RELATED_SAMPLE works, with `works` counted: one query."""
     return list(
         Tag.objects.filter(story_tags__story__in=stories.values("pk")[:RELATED_SAMPLE])
-        .exclude(pk__in=tag.with_synonyms().values("pk"))
-        .exclude(canonical__in=tag.with_synonyms().values("pk"))
+        .exclude(pk__in=group)
+        .exclude(canonical__in=group)
         .annotate(works=Count("story_tags"))
         .order_by("-works", "name")[:limit]
     )
