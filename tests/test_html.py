@@ -155,6 +155,14 @@ def test_pages_are_valid_html(part: Part, reader: User, author: User, tmp_path: 
         ("reader-discover", client_for(reader), "/discover/"),
         ("anonymous-discover", Client(), "/discover/"),
     ]
+    # "More like this": the whole list as a page, for a visitor and for a reader.
+    from discover.similar import compute_similar
+
+    compute_similar(story.pk)
+    pages += [
+        ("anonymous-like-this", Client(), f"/works/{story.pk}/like-this/"),
+        ("reader-like-this", client_for(reader), f"/works/{story.pk}/like-this/"),
+    ]
     from discover.rankings import compute_rankings
 
     compute_rankings()
