@@ -108,13 +108,15 @@ class PostgreSQLBackend:
             params += [query.raw]
         return " OR ".join(parts), params
 
-    # The weighted vector of a row, from its own text and language: title first, then tags and
-    # summary, then the text.
-    SET_VECTOR = (
-        "UPDATE search_searchdocument SET vector = "
+    # The weighted vectors of a row, from its own text and language: `vector` has everything
+    # (title first, then tags and summary, then the text); `head` has all but the text.
+    _HEAD = (
         "setweight(to_tsvector(config::regconfig, title), 'A') || "
         "setweight(to_tsvector(config::regconfig, tags), 'B') || "
-        "setweight(to_tsvector(config::regconfig, summary), 'B') || "
+        "setweight(to_tsvector(config::regconfig, summary), 'B')"
+    )
+    SET_VECTOR = (
+        f"UPDATE search_searchdocument SET head = {_HEAD}, vector = {_HEAD} || "  # noqa: S608 - our own SQL
         "setweight(to_tsvector(config::regconfig, body), 'D')"
     )
 
@@ -125,27 +127,50 @@ class PostgreSQLBackend:
     def removed(self, old: SearchDocument) -> None:
         """The row is deleted with its vector: nothing else to forget."""
 
-    def _matching(self, query: SearchText) -> tuple[str, list[object]]:
+    def _matching(self, query: SearchText, column: str = "vector") -> tuple[str, list[object]]:
         return self._per_config(
             query,
-            "(config = '{config}' AND vector @@ websearch_to_tsquery('{config}', %s))",
+            f"(config = '{{config}}' AND {column} @@ websearch_to_tsquery('{{config}}', %s))",
         )
+
+    def _query_of_row(self, query: SearchText) -> tuple[str, list[object]]:
+        """The row's tsquery as one CASE of constants, parsed once per query, not per row."""
+        configs = sorted(set(CONFIGS.values()) | {"simple"})
+        whens = " ".join(
+            f"WHEN '{config}' THEN websearch_to_tsquery('{config}', %s)" for config in configs
+        )
+        return f"CASE config {whens} END", [query.raw] * len(configs)
 
     def matches(self, query: SearchText) -> tuple[str, list[object]]:
         where, params = self._matching(query)
         return f"SELECT story_id FROM search_searchdocument WHERE {where}", params  # noqa: S608
 
     def best(self, query: SearchText, limit: int) -> list[tuple[int, float]]:
+        """Works matching in their title, tags or summary, ranked; then, to fill `limit`, the
+        newest works that match only in their text (ranked below, unranked among themselves).
+        One statement. Ranking the full vector of every match of a common word meant reading
+        every row's text from the table's out-of-line storage (0.5 s at 100,000 works)."""
+        head_where, head_params = self._matching(query, column="head")
         where, params = self._matching(query)
-        args: list[Any] = [query.raw, *params, limit]
+        row_query, row_params = self._query_of_row(query)
+        # A word left out may sit in the text: then a head match must match in full too.
+        exact, exact_params = (f"AND ({where})", params) if query.excluded else ("", [])
+        args: list[Any] = [*row_params, *head_params, *exact_params, limit]
+        args += [*params, *head_params, limit]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT story_id, ts_rank_cd(vector, websearch_to_tsquery(config::regconfig, %s)) "  # noqa: S608
-                f"AS score FROM search_searchdocument WHERE {where} "
-                "ORDER BY score DESC, story_id LIMIT %s",
+                f"(SELECT story_id, ts_rank_cd(head, {row_query}) AS score, 1 AS tier "  # noqa: S608
+                f"FROM search_searchdocument WHERE ({head_where}) {exact} "
+                "ORDER BY score DESC, story_id LIMIT %s) "
+                "UNION ALL "
+                "(SELECT story_id, 0.0, 2 FROM search_searchdocument "
+                f"WHERE ({where}) AND NOT COALESCE(({head_where}), false) "
+                "ORDER BY story_id DESC LIMIT %s)",
                 args,
             )
-            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+            rows = cursor.fetchall()
+        ranked = sorted(rows, key=lambda r: (r[2], -r[1], r[0] if r[2] == 1 else -r[0]))
+        return [(int(pk), float(score)) for pk, score, _tier in ranked[:limit]]
 
     def snippets(self, query: SearchText, story_ids: list[int]) -> dict[int, str]:
         if not story_ids:
