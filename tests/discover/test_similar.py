@@ -251,3 +251,30 @@ def test_the_real_model_when_it_is_installed(author: User) -> None:
         assert embeddings.embed_story(story.pk)
     nearest = embeddings.nearest(storm)
     assert nearest.get(alike.pk, 0) > nearest.get(other.pk, 0)
+
+
+# The story, its list (with the reader's read and own works left out in the same query); a
+# member adds session and user, the list's tags, their filter profile (rules, settings) and
+# the personal menu (profile, unread notifications).
+LIKE_THIS_QUERIES = {"anonymous": 2, "member": 9}
+
+
+@pytest.mark.parametrize("more", [0, 12])
+def test_the_like_this_page_costs_the_same_queries_however_long_the_list(
+    client: Client,
+    author: User,
+    shelf: dict[str, Story],
+    more: int,
+    django_assert_num_queries: Any,
+) -> None:
+    for n in range(more):
+        published(
+            make_user(username=f"extra{n}"), f"Extra {n}", tags={"fandom": ["Lantern Keepers"]}
+        )
+    compute_similar(shelf["seed"].pk)
+    url = reverse("discover:like_this", args=[shelf["seed"].pk])
+    with django_assert_num_queries(LIKE_THIS_QUERIES["anonymous"]):
+        assert client.get(url).status_code == 200
+    client.force_login(make_user(username="member"))
+    with django_assert_num_queries(LIKE_THIS_QUERIES["member"]):
+        assert client.get(url).status_code == 200
