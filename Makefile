@@ -11,7 +11,7 @@ export UV_LINK_MODE := copy
 DEMO_ENV := TALEHOUSE_DEV=1 TALEHOUSE_INSECURE_HTTP=1 TALEHOUSE_READ_FLUSH_SECONDS=10 \
 	TALEHOUSE_SITE_URL=http://127.0.0.1:$(PORT) TALEHOUSE_ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: demo test install chromium lint bench profile clean
+.PHONY: demo test install chromium fonts lint bench profile clean
 
 $(UV):
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -32,11 +32,16 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# PDF downloads of Chinese, Japanese or Korean text need fonts that cover it (formats/pdf.py).
+fonts:
+	@fc-list :lang=ja 2>/dev/null | grep -q . || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; }
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install chromium node_modules/.installed
+test: install chromium fonts node_modules/.installed
 	$(PY) -m pytest
 
 lint: install

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.actions import do_set_reader_settings, do_update_profile
 from accounts.forms import ProfileForm
 from accounts.models import AuthenticatedHttpRequest, User
+from discover.profile import fold_hidden
 from stories.models import Story
 from stories.queries import story_cards
 
@@ -26,9 +27,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     stories = story_cards(
         Story.objects.visible_to(request.user).filter(author=owner).order_by("-updated_at")
     )
-    if request.user.pk != owner.pk:
-        stories = stories.public()
-    return render(request, "accounts/profile.html", {"owner": owner, "stories": stories})
+    if request.user.pk == owner.pk:
+        return render(request, "accounts/profile.html", {"owner": owner, "stories": stories})
+    shown = list(stories.public())
+    # The reader's filter profile folds what it hides, here as in every listing; a writer the
+    # reader hid gets a note saying so, with the way to undo it.
+    filters = fold_hidden(request.user, shown)
+    context = {"owner": owner, "stories": shown, "writer_rule": filters.writer_rules.get(owner.pk)}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

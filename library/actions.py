@@ -30,6 +30,7 @@ from library.models import (
     ShelfEntry,
 )
 from stories.models import Story
+from stories.paragraphs import PARAGRAPH, PID
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from stories.models import Part
 
 PARAGRAPH_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_PARAGRAPH_ID}}}")
+INDEX_ID = re.compile(r"i(\d{1,6})")
 MAX_ROW_ID = 2**63 - 1  # the largest BigAutoField value; the URL's <int:> has no limit
 
 
@@ -60,6 +62,22 @@ def check_paragraph_id(raw: object) -> str:
     if not isinstance(raw, str) or not PARAGRAPH_ID.fullmatch(raw):
         raise ValidationError(_("Not a paragraph id."), code="invalid")
     return raw
+
+
+def check_paragraph_in_part(part: Part, paragraph: str) -> str:
+    """One of the part's paragraphs: its `data-pid`, or `i<index>` where the paragraphs carry
+    no ids (library.js numbers them then). `paragraph` passed `check_paragraph_id`.
+
+    An id the part lacks comes from a page older than the writer's last edit (an edited
+    paragraph gets a fresh id): refused, not guessed at. The position already kept is the
+    reader's previous paragraph (the beacon sends only when it changes), the nearest known."""
+    if f' data-pid="{paragraph}"' in part.body_html:  # the id's characters need no escaping
+        return paragraph
+    index = INDEX_ID.fullmatch(paragraph)
+    if index and not PID.search(part.body_html):
+        if int(index[1]) < sum(1 for _ in PARAGRAPH.finditer(part.body_html)):
+            return paragraph
+    raise ValidationError(_("There is no such paragraph in this part."), code="missing")
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import AuthenticatedHttpRequest
+from discover.profile import fold_hidden
 from library import actions, queries
 from library.forms import (
     AddToListForm,
@@ -141,7 +142,8 @@ def shelf(request: AuthenticatedHttpRequest, story_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def position(request: AuthenticatedHttpRequest, part_id: int) -> HttpResponse:
-    """The position beacon (library.js): where the reader is in a part. Answers 204."""
+    """The position beacon (library.js): where the reader is in a part. Answers 204, or 400
+    for a paragraph that is not one of the part's."""
     if over_limit("library_position", str(request.user.pk)):
         return HttpResponse(status=429)  # a beacon: nobody reads the page
     try:
@@ -151,6 +153,10 @@ def position(request: AuthenticatedHttpRequest, part_id: int) -> HttpResponse:
     if part_id > actions.MAX_ROW_ID:
         raise Http404
     part = access_published_part(request.user, part_id)
+    try:
+        paragraph = actions.check_paragraph_in_part(part, paragraph)
+    except ValidationError as error:
+        return HttpResponseBadRequest(error.messages[0])
     actions.do_save_position(request.user, part, paragraph)
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"
@@ -295,10 +301,15 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     page = queries.list_entries_page(request.user, reading_list, request.GET.get("page"))
     if page.is_past_the_end:
         raise Http404
+    is_owner = request.user.pk == reading_list.owner_id
+    if not is_owner:
+        # Another reader's list folds what the viewer's filters hide, as every listing does;
+        # the owner chose each story on it and sees them all.
+        fold_hidden(request.user, [entry.story for entry in page.items])
     context = {
         "reading_list": reading_list,
         "page": page,
-        "is_owner": request.user.pk == reading_list.owner_id,
+        "is_owner": is_owner,
         "max_entries": MAX_LIST_ENTRIES,
     }
     return _personal(render(request, "library/list_detail.html", context))

@@ -21,6 +21,7 @@ from notifications.emails import (
     email_choices,
     read_unsubscribe_token,
 )
+from notifications.forms import AnnouncementForm
 from notifications.models import (
     EmailChoice,
     Follow,
@@ -107,13 +108,14 @@ def subscribe(request: AuthenticatedHttpRequest, story_id: int) -> HttpResponse:
 @require_POST
 def announce(request: AuthenticatedHttpRequest, story_id: int) -> HttpResponse:
     story = access_story_for_edit(request.user, story_id)
-    try:
-        actions.do_post_announcement(story, request.POST.get("text", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    form = AnnouncementForm(request.POST)
+    if form.is_valid():
+        actions.do_post_announcement(story, form.cleaned_data["text"])
         messages.success(request, _("Announcement posted; subscribers are being told."))
-    return redirect("stories:story_manage", story_id=story.pk)
+        return redirect("stories:story_manage", story_id=story.pk)
+    # Refused: the form again with the message and the writer's text, nothing lost.
+    context = {"story": story, "form": form, "max_chars": actions.ANNOUNCEMENT_MAX_CHARS}
+    return render(request, "notifications/announce.html", context, status=400)
 
 
 @login_required

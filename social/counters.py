@@ -8,6 +8,7 @@ its source rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -101,6 +102,19 @@ def _paragraph_drift(part: Part, actual: dict[str, int]) -> list[Drift]:
     ]
 
 
+# Counters kept by other apps (downloads, formats/counters.py) register their audit here from
+# their app's ready(), so `find_drift` and `recount_counters` cover every counter at once.
+CounterAudit = Callable[[bool], list[Drift]]
+OTHER_AUDITS: list[CounterAudit] = []
+
+
+def audits_counters(audit: CounterAudit) -> CounterAudit:
+    """Register `audit(fix) -> drift` to run with every `find_drift`."""
+    if audit not in OTHER_AUDITS:
+        OTHER_AUDITS.append(audit)
+    return audit
+
+
 def find_drift(fix: bool = False) -> list[Drift]:
     """Compare stored counters with the source rows; with `fix`, correct them in place."""
     drift: list[Drift] = []
@@ -143,4 +157,6 @@ def find_drift(fix: bool = False) -> list[Drift]:
                 if moved & {"comments_count", "paragraph_comments"}:
                     why = StoryChange.COMMENT
                 story_changed(story.pk, why)
+    for audit in OTHER_AUDITS:
+        drift += audit(fix)
     return drift

@@ -399,15 +399,32 @@ def _set_spoilers(part: Part, spoilers: PartSpoilers) -> None:
     part.save(update_fields=["part_warnings", "spoiler_tags"])
 
 
+def is_blank_part(html: str) -> bool:
+    """No words and no scene break: what a reader would see as an empty part (the editor's
+    script asks the same before it autosaves, talehouse/static/talehouse/editor.js)."""
+    return not html_to_text(html).strip() and "<hr" not in html
+
+
 @transaction.atomic
 def do_autosave_part(part: Part, title: str, body_html: str) -> Part:
-    """Autosave keeps a draft's text safe; a published part changes only on an explicit save."""
+    """Autosave keeps a draft's text safe; a published part changes only on an explicit save.
+    It never empties a draft that has text: only the writer's Save (`do_save_part`) may."""
     _lock_part(part)
     if part.is_published:
         raise ValidationError(
             _("Published parts are saved with the Save button."), code="published"
         )
     body = with_paragraph_ids(check_part_html(body_html), part.body_html)
+    if is_blank_part(body) and not is_blank_part(part.body_html):
+        # Select all + Delete is one keystroke from an autosave that loses the text, and the
+        # browser's own check can be skipped (an old tab, a script): refuse it here too.
+        raise ValidationError(
+            _(
+                "Autosave never empties a draft: undo (Ctrl+Z) to get the text back, "
+                "or Save draft to keep it empty."
+            ),
+            code="emptied",
+        )
     part.title = title or part.title
     part.body_html = body
     part.word_count = count_words(body)

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
@@ -42,6 +44,13 @@ def split_tags(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
+def tags_input(kind: str) -> forms.TextInput:
+    """A box of comma-separated tags that suggests existing tags of `kind` while one is typed
+    (tags/static/tags/tag-suggest.js; without JavaScript it is a plain text box)."""
+    url = format_lazy("{}?kind={}", reverse_lazy("tags:suggest"), kind)
+    return forms.TextInput(attrs={"data-tag-suggest": url, "autocomplete": "off"})
+
+
 class StoryForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, strip=True)
     summary = forms.CharField(
@@ -66,24 +75,37 @@ class StoryForm(forms.Form):
         label=_("Fandoms"),
         required=False,
         max_length=5000,
+        widget=tags_input(TagKind.FANDOM),
         help_text=_("Separate tags with commas. “Original Work” for original fiction."),
     )
     relationships = forms.CharField(
         label=_("Relationships"),
         required=False,
         max_length=5000,
+        widget=tags_input(TagKind.RELATIONSHIP),
         help_text=_("For example: Bellamy Blake/Clarke Griffin"),
     )
     background_relationships = forms.CharField(
         label=_("Background relationships"),
         required=False,
         max_length=5000,
+        widget=tags_input(TagKind.RELATIONSHIP),
         help_text=_(
             "Pairings that are there but not the story's focus: shown folded, after the main ones."
         ),
     )
-    characters = forms.CharField(label=_("Characters"), required=False, max_length=5000)
-    additional_tags = forms.CharField(label=_("Additional tags"), required=False, max_length=5000)
+    characters = forms.CharField(
+        label=_("Characters"),
+        required=False,
+        max_length=5000,
+        widget=tags_input(TagKind.CHARACTER),
+    )
+    additional_tags = forms.CharField(
+        label=_("Additional tags"),
+        required=False,
+        max_length=5000,
+        widget=tags_input(TagKind.ADDITIONAL),
+    )
     restricted = forms.BooleanField(
         label=_("Only show this story to signed-in readers"), required=False
     )

@@ -205,7 +205,10 @@ def _autosave_response(part: Part, created: bool = False) -> JsonResponse:
 
 
 def _autosave_error(error: ValidationError) -> JsonResponse:
-    return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=400)
+    # 409 when the draft on the server has text the request would wipe (the editor then
+    # pauses autosave until the writer types or saves); 400 for anything else refused.
+    status = 409 if getattr(error, "code", None) == "emptied" else 400
+    return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=status)
 
 
 def _autosave_new_part(request: AuthenticatedHttpRequest, story: Story) -> JsonResponse:

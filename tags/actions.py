@@ -17,6 +17,8 @@ from stories.models import StoryTag
 from tags.models import Tag, TagKind, get_or_create_tags
 
 GARDEN_PERMISSION = "tags.garden_tags"
+# The group holding that permission (tags/migrations/0003): a tag gardener is a member of it.
+GARDENERS_GROUP = "Tag gardeners"
 
 
 def may_garden(user: Viewer) -> bool:

@@ -3,10 +3,10 @@ parent fandoms, through the real gardening actions."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 
 from accounts.models import User
-from tags.actions import do_make_canonical, do_make_synonym, do_set_parent
+from tags.actions import GARDENERS_GROUP, do_make_canonical, do_make_synonym, do_set_parent
 from tags.models import Tag, TagKind
 
 GARDENER = ("tansy", "Tansy (tag gardener)")
@@ -46,7 +46,9 @@ SYNONYMS = [
 
 def add_tag_gardening(make_user: object) -> User:
     gardener: User = make_user(*GARDENER)  # type: ignore[operator]
-    gardener.user_permissions.add(Permission.objects.get(codename="garden_tags"))
+    # A staff role: staff, in the group tags/migrations/0003 made (the header links her garden).
+    User.objects.filter(pk=gardener.pk).update(is_staff=True)
+    gardener.groups.add(Group.objects.get(name=GARDENERS_GROUP))
     for kind, name in CANONICAL:
         tag = Tag.objects.filter(kind=kind, name=name).first()
         if tag is not None:

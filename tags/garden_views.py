@@ -7,16 +7,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import AuthenticatedHttpRequest
+from stories.models import Audience, Story, StoryTag
 from tags import actions
 from tags.models import Tag, TagKind
 from talehouse.lib.paging import page_number, page_of
+
+# What a tag's work count counts: published works, sign-in-only ones included (what its tag page
+# lists a signed-in reader, the gardener among them). Drafts are not counted: a tag typed only on
+# drafts is listed for review with 0, and how many drafts carry it is their writers' business.
+COUNTED_WORKS = Story.objects.visible_to_audience(Audience.MEMBER)
 
 STATES = {
     "unreviewed": {"is_canonical": False, "canonical__isnull": True},
@@ -39,7 +45,10 @@ def garden(request: AuthenticatedHttpRequest) -> HttpResponse:
         tags = tags.filter(kind=kind)
     if name:
         tags = tags.filter(name__icontains=name)
-    tags = tags.select_related("canonical", "parent").annotate(works=Count("story_tags"))
+    counted = Q(story_tags__story__in=COUNTED_WORKS)
+    tags = tags.select_related("canonical", "parent").annotate(
+        works=Count("story_tags", filter=counted)
+    )
     number = page_number(request.GET.get("page"), 10_000)
     page = page_of(tags.order_by("-works", "name", "pk"), number, 50)
     context = {"page": page, "state": state, "kind": kind, "name": name, "kinds": TagKind}
@@ -80,6 +89,6 @@ def garden_tag(request: AuthenticatedHttpRequest, tag_id: int) -> HttpResponse:
             return redirect("tags:garden_tag", tag_id=result.pk)
     context |= {
         "synonyms": list(Tag.objects.filter(canonical=tag).order_by("name")),
-        "works": tag.story_tags.count(),
+        "works": StoryTag.objects.filter(tag=tag, story__in=COUNTED_WORKS).count(),
     }
     return render(request, "tags/garden_tag.html", context, status=status)

@@ -38,7 +38,8 @@ class Tag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        # Tag gardeners (a staff role: a group with this permission) review tags.
+        # Tag gardeners (a staff role: staff members in the "Tag gardeners" group, which
+        # migration 0003 made with this permission) review tags.
         permissions = [("garden_tags", "Can garden tags: canonical names, synonyms, parents")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="tag_unique_kind_slug"),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from discover.profile import mark_hidden, with_tags_for
@@ -10,7 +13,9 @@ from stories.models import Story, StoryQuerySet, StoryTag
 from stories.queries import listing_cards
 from tags.actions import may_garden
 from tags.models import Tag, TagKind
+from tags.queries import check_suggest_query, suggested_tags
 from talehouse.lib.paging import COUNT_CAP, CappedPaginator
+from talehouse.lib.ratelimit import over_limit
 
 
 @require_safe
@@ -65,3 +70,21 @@ def related_tags(group: list[int], stories: StoryQuerySet, limit: int = 12) -> l
         .annotate(works=Count("story_tags"))
         .order_by("-works", "name")[:limit]
     )
+
+
+@require_safe
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Existing tags starting with what is being typed (`q`), of one `kind` or any (`kind`
+    left out): JSON for tags/static/tags/tag-suggest.js. The same answer for everyone, so it
+    touches no session, is limited per address and may be kept by a browser or proxy."""
+    if over_limit("tag_suggest", str(request.META.get("REMOTE_ADDR", ""))):
+        return JsonResponse({"error": _("Too many requests: wait a moment.")}, status=429)
+    try:
+        prefix, kind = check_suggest_query(request.GET.get("q", ""), request.GET.get("kind", ""))
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    found = suggested_tags(prefix, kind)
+    response = JsonResponse({"tags": [suggestion.as_json() for suggestion in found]})
+    # A new tag shows up within the minute; typing the same letters again costs nothing.
+    patch_cache_control(response, public=True, max_age=60)
+    return response

@@ -25,6 +25,7 @@ class Periodic:
 
 def periodic_tasks() -> list[Periodic]:
     from discover.tasks import compute_rankings_task, refresh_similar_task
+    from imports.tasks import prune_imports_task
     from notifications.tasks import send_digests, send_notification_emails
     from social.tasks import count_pending_reads
     from stories.tasks import publish_due_parts
@@ -42,4 +43,6 @@ def periodic_tasks() -> list[Periodic]:
         # "More like this": the never-computed and the stalest lists, a few hundred a run.
         Periodic(refresh_similar_task, every(minutes=15)),
         Periodic(prune_finished_tasks, CronTrigger(hour=4, minute=17)),
+        # Import previews nobody confirmed or cancelled.
+        Periodic(prune_imports_task, every(hours=1)),
     ]

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "library",
     "search",
     "discover",
+    "formats",
+    "imports",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +212,9 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("TALEHOUSE_MEDIA_ROOT", str(DATA_DIR / "media")))
 SERVE_MEDIA = env_bool("TALEHOUSE_SERVE_MEDIA", True)
+# Built downloads (EPUB, PDF, ...): not under MEDIA_ROOT, which is served as is; a download
+# goes through the download view and its visibility check every time (formats/).
+TALEHOUSE_DOWNLOADS_ROOT = Path(env("TALEHOUSE_DOWNLOADS_ROOT", str(DATA_DIR / "downloads")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,6 +233,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 TALEHOUSE_MAX_PART_HTML_BYTES = 1024 * 1024
 TALEHOUSE_MAX_COVER_BYTES = 5 * 1024 * 1024
+# Imports (imports/): the upload, what its zip may unpack to, and the story it may make. Files
+# unpacking to over TALEHOUSE_IMPORT_INLINE_BYTES (about half a second's reading) are read by
+# the task worker, with progress shown.
+TALEHOUSE_IMPORT_MAX_BYTES = int(env("TALEHOUSE_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+TALEHOUSE_IMPORT_MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
+TALEHOUSE_IMPORT_MAX_ZIP_ENTRIES = 2000
+TALEHOUSE_IMPORT_MAX_ZIP_RATIO = 100  # a zip bomb unpacks to thousands of times its size
+TALEHOUSE_IMPORT_MAX_DEPTH = 100  # elements inside elements, in HTML and XML
+TALEHOUSE_IMPORT_MAX_PARTS = 500
+TALEHOUSE_IMPORT_INLINE_BYTES = int(env("TALEHOUSE_IMPORT_INLINE_BYTES", str(512 * 1024)))
+# Confirming saves up to this many parts in the request (a few queries each); more, the worker.
+TALEHOUSE_IMPORT_INLINE_PARTS = int(env("TALEHOUSE_IMPORT_INLINE_PARTS", "40"))
+TALEHOUSE_IMPORT_PREVIEW_HOURS = 24
 # Read counting: how often the worker applies queued reads, and the dedup window.
 TALEHOUSE_READ_FLUSH_SECONDS = int(env("TALEHOUSE_READ_FLUSH_SECONDS", "15"))
 TALEHOUSE_READ_WINDOW_HOURS = 24
@@ -252,6 +271,10 @@ TALEHOUSE_RATE_LIMITS = {
     "library_position": (int(env("TALEHOUSE_RATE_POSITIONS", "30")), 60),
     # Reading lists and bookmarks: every create, change, move and delete, per reader.
     "library_edit": (int(env("TALEHOUSE_RATE_LIBRARY_EDITS", "60")), 60),
+    # Tag suggestions while typing, per address (everyone behind it shares the limit).
+    "tag_suggest": (int(env("TALEHOUSE_RATE_TAG_SUGGESTIONS", "300")), 60),
+    # File imports, per writer: each one parses a whole book.
+    "import": (int(env("TALEHOUSE_RATE_IMPORTS", "20")), 3600),
 }
 
 # Security: secure cookies and HSTS whenever we are not in debug; the demo and tests opt out

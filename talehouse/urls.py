@@ -29,6 +29,9 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("library.urls")),
     path("", include("discover.urls")),
+    path("", include("formats.urls")),
+    path("", include("imports.urls")),
+    path("", include("feeds.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -155,6 +155,15 @@ def test_pages_are_valid_html(part: Part, reader: User, author: User, tmp_path: 
         ("reader-discover", client_for(reader), "/discover/"),
         ("anonymous-discover", Client(), "/discover/"),
     ]
+    # A writer the viewer hid: their profile says so; another reader's list folds their works.
+    from discover.profile import do_hide_writer
+
+    picky = make_user(username="picky")
+    do_hide_writer(picky, author)
+    pages += [
+        ("picky-profile-hidden-writer", client_for(picky), f"/@{author.username}/"),
+        ("picky-list-folded", client_for(picky), f"/library/lists/{shared.pk}/"),
+    ]
     # "More like this": the whole list as a page, for a visitor and for a reader.
     from discover.similar import compute_similar
 

@@ -90,6 +90,7 @@ def reading_urls(site: dict[str, Any]) -> dict[str, str]:
         "stories:part": part.get_absolute_url(),
         "stories:part_reader": reverse("stories:part_reader", args=[part.pk]),
         "tags:detail": tag.get_absolute_url(),
+        "tags:suggest": reverse("tags:suggest") + "?q=orig",
         "stories:my_stories": reverse("stories:my_stories"),
         "stories:story_create": reverse("stories:story_create"),
         "stories:story_manage": reverse("stories:story_manage", args=[story.pk]),
@@ -121,6 +122,48 @@ def reading_urls(site: dict[str, Any]) -> dict[str, str]:
         "discover:discover": reverse("discover:discover"),
         "discover:like_this": reverse("discover:like_this", args=[story.pk]),
         "tags:garden_tag": reverse("tags:garden_tag", args=[Tag.objects.get(slug="slow-burn").pk]),
+        "formats:download": reverse("formats:download", args=[story.pk, "epub"]),
+        "formats:download_status": reverse("formats:download_status", args=[story.pk, "pdf"]),
+        **import_urls(site),
+        **feed_urls(site),
+    }
+
+
+def feed_urls(site: dict[str, Any]) -> dict[str, str]:
+    """The Atom feeds and the OPDS catalog (feeds/), with a search index to search."""
+    from search.indexing import rebuild_index
+
+    rebuild_index()
+    fandom = ["fandom", "original-work"]
+    return {
+        "feeds:story": reverse("feeds:story", args=[site["story"].pk]),
+        "feeds:writer": reverse("feeds:writer", args=["author"]),
+        "feeds:tag": reverse("feeds:tag", args=fandom),
+        "feeds:opds_root": reverse("feeds:opds_root"),
+        "feeds:opds_new": reverse("feeds:opds_new"),
+        "feeds:opds_updated": reverse("feeds:opds_updated"),
+        "feeds:opds_popular": reverse("feeds:opds_popular"),
+        "feeds:opds_tags": reverse("feeds:opds_tags", args=["fandom"]),
+        "feeds:opds_tag": reverse("feeds:opds_tag", args=fandom),
+        "feeds:opds_search": reverse("feeds:opds_search") + "?q=open+OR+members",
+        "feeds:opensearch": reverse("feeds:opensearch"),
+    }
+
+
+def import_urls(site: dict[str, Any]) -> dict[str, str]:
+    """The author's import of parts into their story, read and waiting for them (imports/)."""
+    from imports.actions import do_start_import
+    from imports.models import ImportPreview
+
+    story = site["story"]
+    preview = ImportPreview.objects.filter(owner=site["author"]).first() or do_start_import(
+        site["author"], "more.md", b"## Three\n\nWords.\n", story
+    )
+    return {
+        "imports:start": reverse("imports:start"),
+        "imports:start_parts": reverse("imports:start_parts", args=[story.pk]),
+        "imports:preview": reverse("imports:preview", args=[preview.pk]),
+        "imports:status": reverse("imports:status", args=[preview.pk]),
     }
 
 
@@ -172,6 +215,8 @@ POST_ONLY = {
     "library:entry_move",
     "library:entry_remove",
     "library:bookmark_delete",
+    "imports:confirm",
+    "imports:cancel",
 }
 
 

@@ -43,6 +43,20 @@ def story_announcements(story: Story) -> dict[str, Any]:
     return {"announcements": list(Announcement.objects.filter(story=story)[:ANNOUNCEMENTS_SHOWN])}
 
 
+@register.inclusion_tag("notifications/_announcement_form.html", takes_context=True)
+def announcement_form(context: template.Context, story: Story) -> dict[str, Any]:
+    """The writer's form for a note to the story's readers (their manage page); no query."""
+    from notifications.actions import ANNOUNCEMENT_MAX_CHARS
+    from notifications.forms import AnnouncementForm
+
+    return {
+        "story": story,
+        "form": AnnouncementForm(),
+        "max_chars": ANNOUNCEMENT_MAX_CHARS,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
 @register.inclusion_tag("notifications/_unread_badge.html", takes_context=True)
 def unread_badge(context: template.Context) -> dict[str, Any]:
     """The menu's count of unread notifications (one indexed count, capped)."""

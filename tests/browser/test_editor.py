@@ -233,3 +233,30 @@ def test_publishing_a_new_part_sends_nothing_afterwards_that_is_refused(
     assert refused == []
     assert not [r.url for r in after_submit if is_autosave(r)]
     assert re.search(r"Then published\.", Part.objects.get(title="Last Words").body_html)
+
+
+def test_an_old_page_that_took_the_draft_for_blank_cannot_autosave_it_empty(
+    live_server: Any, new_context: Any
+) -> None:
+    from stories.actions import do_autosave_part
+    from tests.factories import make_part
+
+    page = new_context().new_page()
+    story = sign_in_and_open_a_new_part(page, live_server.url)
+    part = make_part(story, "Blank", "", publish=False)
+    page.goto(f"{live_server.url}/write/parts/{part.pk}/")
+    page.wait_for_selector(".prose-menubar")
+    autosaves = autosave_responses(page)
+    status = page.locator("[data-autosave-status]")
+
+    # Meanwhile another tab writes the part; this page still holds it blank.
+    do_autosave_part(part, "Blank", f"<p>{PARAGRAPHS[0]}</p>")
+    with page.expect_response(is_autosave, timeout=AUTOSAVE_EVERY_MS * 3) as refused:
+        page.fill("input[name=title]", "Blank No More")
+    assert refused.value.status == 409
+    # The server says why; the page then pauses like after Select all + Delete, sending nothing.
+    expect(status).to_contain_text("autosave paused", timeout=AUTOSAVE_EVERY_MS * 3)
+    page.wait_for_timeout(AUTOSAVE_EVERY_MS + 1000)
+    assert len(autosaves) == 1
+    part.refresh_from_db()
+    assert PARAGRAPHS[0] in part.body_html

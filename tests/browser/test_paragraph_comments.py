@@ -58,12 +58,16 @@ def test_a_reader_comments_on_a_paragraph_and_sees_its_count(
     expect(panel.get_by_role("heading", name="Paragraph 2: 0 comments")).to_be_focused()
     check_accessibility(page, "part page with a paragraph's thread open (360px)")
 
+    stat = page.locator("#part-stats [data-stat=comments]")
+    expect(stat).to_have_attribute("data-exact", "0")
     panel.get_by_label("Comment on this paragraph").fill("The bell! I have chills.")
     panel.get_by_role("button", name="Post comment").click()
     expect(panel.locator(".comment-body")).to_contain_text("I have chills.")
     counted = page.get_by_role("button", name="Comments on paragraph 2 (1)")
     expect(counted.locator(".pc-count")).to_have_text("1")
     expect(panel.get_by_role("heading", name="Paragraph 2: 1 comment")).to_be_focused()
+    # The stats line under the title counts it too, from the same response.
+    expect(stat).to_have_attribute("data-exact", "1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "paragraph-comments-360")
 
@@ -118,6 +122,7 @@ def test_a_reader_comments_on_a_paragraph_with_the_keyboard_alone(
     expect(panel.get_by_role("heading", name="Paragraph 3: 1 comment")).to_be_focused()
     expect(button.locator(".pc-count")).to_have_text("1")
     expect(button).to_have_accessible_name("Comments on paragraph 3 (1)")
+    expect(page.locator("#part-stats [data-stat=comments]")).to_have_attribute("data-exact", "1")
 
     # Escape closes the thread and gives focus back to the paragraph's button.
     page.keyboard.press("Shift+Tab")

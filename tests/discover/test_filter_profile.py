@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from discover.models import MAX_HIDE_RULES, HideRule
 from discover.profile import do_hide_tag
+from library.actions import do_add_to_list, do_create_list
 from search.indexing import rebuild_index
 from stories.models import Story
 from tags.actions import do_make_canonical, do_make_synonym
@@ -170,3 +171,114 @@ def test_the_profile_costs_the_same_queries_whatever_the_number_of_works(
     # Session, user, the member's profile (reading settings) and unread badge; count, page,
     # writers, tags, facets; the rules, the settings (the tags the rules hide are cached).
     assert len(queries) == 11, [q["sql"][:120] for q in queries]
+
+
+# --- writer profiles and public reading lists ---------------------------------------------------
+
+
+def test_a_writers_profile_folds_what_the_reader_hides(
+    reader: User, reader_client: Client, shelf: dict[str, Story], author: User, client: Client
+) -> None:
+    profile_url = reverse("accounts:profile", args=[author.username])
+    do_hide_tag(reader, "*/Clarke Griffin")
+    assert hidden_on_profile(reader_client, profile_url) == {
+        "Orbit": "",
+        "Ground": "tag “*/Clarke Griffin”",
+        "Plain": "",
+    }
+    html = reader_client.get(profile_url).content.decode()
+    assert "Hidden by your filters: tag “*/Clarke Griffin”." in html and "Show anyway" in html
+    assert "You hide works by" not in html  # the writer is not hidden, one work is
+    assert set(hidden_on_profile(client, profile_url).values()) == {""}  # nobody else's
+
+
+def test_a_writer_the_reader_hid_gets_a_note_on_their_profile_with_the_way_back(
+    reader: User, reader_client: Client, shelf: dict[str, Story], author: User
+) -> None:
+    profile_url = reverse("accounts:profile", args=[author.username])
+    post(reader_client, "hide_writer", writer=author.username)
+    name = User.objects.get(pk=author.pk).display_name
+    assert set(hidden_on_profile(reader_client, profile_url).values()) == {f"writer {name}"}
+    html = reader_client.get(profile_url).content.decode()
+    assert f"You hide works by {name} (your filters)" in html
+    assert f"Stop hiding works by {name}" in html
+    rule = HideRule.objects.get(reader=reader, writer=author)
+    response = post(reader_client, "remove", rule=rule.pk, next=profile_url)
+    assert response.status_code == 302 and response["Location"] == profile_url
+    assert set(hidden_on_profile(reader_client, profile_url).values()) == {""}
+    assert "You hide works by" not in reader_client.get(profile_url).content.decode()
+
+
+def test_a_writer_sees_all_their_own_stories_on_their_profile_whatever_their_filters(
+    author: User, author_client: Client, shelf: dict[str, Story]
+) -> None:
+    do_hide_tag(author, "*Clarke*")
+    profile_url = reverse("accounts:profile", args=[author.username])
+    assert set(hidden_on_profile(author_client, profile_url).values()) == {""}
+
+
+def test_another_readers_public_list_folds_what_the_viewer_hides(
+    reader: User, stranger: User, stranger_client: Client, shelf: dict[str, Story]
+) -> None:
+    picks = do_create_list(reader, "Picks", "", is_public=True)
+    for story in shelf.values():
+        do_add_to_list(picks, story, "")
+    post(stranger_client, "hide_story", story=shelf["Plain"].pk)
+    do_hide_tag(stranger, "Murphy/*")
+    assert hidden_on_list(stranger_client, picks) == {
+        "Orbit": "",
+        "Ground": "tag “Murphy/*”",
+        "Plain": "you hid this work",
+    }
+    html = stranger_client.get(picks.get_absolute_url()).content.decode()
+    assert "Hidden by your filters: you hid this work." in html and "Show anyway" in html
+    # The owner chose every story on their list: their own filters fold nothing there.
+    do_hide_tag(reader, "Murphy/*")
+    assert set(hidden_on_list(client_for(reader), picks).values()) == {""}
+    assert set(hidden_on_list(Client(), picks).values()) == {""}
+
+
+def hidden_on_profile(client: Client, url: str) -> dict[str, str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return {
+        story.title: getattr(story, "hidden_because", "") for story in response.context["stories"]
+    }
+
+
+def hidden_on_list(client: Client, reading_list: Any) -> dict[str, str]:
+    response = client.get(reading_list.get_absolute_url())
+    assert response.status_code == 200
+    return {
+        entry.story.title: getattr(entry.story, "hidden_because", "")
+        for entry in response.context["page"].items
+    }
+
+
+# A signed-in reader with a tag rule on another writer's profile or reader's list: the page's
+# queries for a visitor (tests/library/test_lists.py), the four of every personal page (session,
+# user, reader settings, unread badge), the filter profile's rules and settings, and the page's
+# tags, which a tag rule reads (the tags the rules hide are cached). Without a tag rule or a
+# relationship limit, one query less.
+PROFILE_QUERIES_SIGNED_IN = 5 + 4 + 3
+LIST_QUERIES_SIGNED_IN_WITH_TAG_RULES = 2 + 4 + 3
+
+
+@pytest.mark.parametrize("works", [3, 30])
+def test_profiles_and_lists_fold_at_a_fixed_cost_whatever_the_number_of_works(
+    author: User, reader: User, works: int, django_assert_num_queries: Any
+) -> None:
+    picks = do_create_list(author, "Picks", "", is_public=True)
+    for n in range(works):
+        story = make_story(author, f"Work {n}", tags={"relationship": [f"A{n}/B"]})
+        make_part(story, "One", "<p>Text.</p>")
+        do_add_to_list(picks, story, "")
+    do_hide_tag(reader, "A1*")
+    client = client_for(reader)
+    profile_url = reverse("accounts:profile", args=[author.username])
+    for url in (profile_url, picks.get_absolute_url()):
+        client.get(url)  # the hidden tags are cached, sessions settle
+    with django_assert_num_queries(PROFILE_QUERIES_SIGNED_IN):
+        assert hidden_on_profile(client, profile_url)["Work 1"] == "tag “A1*”"
+    with django_assert_num_queries(LIST_QUERIES_SIGNED_IN_WITH_TAG_RULES):
+        assert hidden_on_list(client, picks)["Work 1"] == "tag “A1*”"

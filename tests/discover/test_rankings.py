@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from discover.models import StoryRanking, TagRank
+from discover.profile import do_hide_tag
 from discover.rankings import compute_rankings
 from social.actions.comments import do_add_comment
 from social.actions.votes import do_set_vote
@@ -22,6 +23,7 @@ from stories.models import Part, Story
 from tags.actions import do_make_canonical, do_make_synonym
 from tags.models import Tag
 from talehouse.schedule import periodic_tasks
+from tests.conftest import client_for
 from tests.factories import make_part, make_story, make_user
 
 NOW = timezone.now()
@@ -146,6 +148,31 @@ def test_the_discover_page_costs_the_same_queries_whatever_the_number_of_works(
     with CaptureQueriesContext(connection) as queries:
         assert Client().get(reverse("discover:discover")).status_code == 200
     assert len(queries) == 5  # one a shelf, and the writers of them all
+
+
+# A signed-in reader: the visitor's five, the four of every personal page (session, user,
+# reader settings, unread badge), the tags of every shelf's works at once and the reader's
+# filter profile (rules, settings; the tags its rules hide are cached).
+DISCOVER_QUERIES_SIGNED_IN = 5 + 4 + 3
+
+
+@pytest.mark.parametrize("stories", [3, 20])
+def test_the_discover_page_costs_a_signed_in_reader_the_same_whatever_the_number_of_works(
+    author: User, stories: int
+) -> None:
+    for n in range(stories):
+        make_part(make_story(author, f"Work {n}"), "One", "<p>Text.</p>")
+    compute_rankings()
+    reader = make_user(username="picky")
+    do_hide_tag(reader, "Slow*")
+    client = client_for(reader)
+    client.get(reverse("discover:discover"))  # the hidden tags are cached, sessions settle
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("discover:discover"))
+    assert response.status_code == 200
+    shown = [story for shelf in response.context["shelves"] for story in shelf["stories"]]
+    assert shown and all(story.hidden_because == "tag “Slow*”" for story in shown)
+    assert len(queries) == DISCOVER_QUERIES_SIGNED_IN, [q["sql"][:100] for q in queries]
 
 
 def test_rankings_are_recomputed_by_a_periodic_task() -> None:

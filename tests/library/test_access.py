@@ -18,9 +18,17 @@ from accounts.models import User
 from library.models import LibrarySettings, PartRead, ReadingPosition, ShelfEntry
 from library.urls import urlpatterns
 from stories.models import Part, Story
+from stories.paragraphs import paragraphs
 from tests.conftest import client_for
 from tests.factories import make_part, make_story
 from tests.library.test_lists_access import ENDPOINTS as LIST_ENDPOINTS
+
+# Stands for the id of the part's first paragraph (a well-formed id, in no part itself).
+FIRST_PARAGRAPH = "the-parts-first-paragraph"
+
+
+def first_paragraph(part: Part) -> str:
+    return paragraphs(part.body_html)[0][0]
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,10 @@ class Endpoint:
 
     def call(self, client: Client, story: Story, part: Part) -> Any:
         url = self.url(story, part)
-        return client.post(url, self.data) if self.method == "post" else client.get(url)
+        data = {
+            k: first_paragraph(part) if v == FIRST_PARAGRAPH else v for k, v in self.data.items()
+        }
+        return client.post(url, data) if self.method == "post" else client.get(url)
 
     def __str__(self) -> str:
         return f"{self.method.upper()}-{self.name.removeprefix('library:')}"
@@ -47,7 +58,7 @@ class Endpoint:
 OBJECT_ENDPOINTS = [
     Endpoint("library:shelf", "story", "get", 200),
     Endpoint("library:shelf", "story", "post", 302, {"shelf": "paused", "note": "Hm."}),
-    Endpoint("library:position", "part", "post", 204, {"at": "i3"}),
+    Endpoint("library:position", "part", "post", 204, {"at": FIRST_PARAGRAPH}),
 ]
 OWN_ENDPOINTS = [
     Endpoint("library:library", None, "get", 200),
@@ -125,7 +136,7 @@ def test_a_stranger_never_sees_or_changes_a_readers_library(
 ) -> None:
     reader_client = client_for(reader)
     reader_client.post(reverse("library:shelf", args=[part.story.pk]), {"shelf": "paused"})
-    reader_client.post(reverse("library:position", args=[part.pk]), {"at": "i1"})
+    reader_client.post(reverse("library:position", args=[part.pk]), {"at": first_paragraph(part)})
     before = library_rows()
     for endpoint in OWN_ENDPOINTS:
         endpoint.call(stranger_client, part.story, part)

@@ -161,3 +161,27 @@ def test_the_htmx_controls_answer_with_their_new_state(
     url = reverse("notifications:subscribe", args=[story.pk])
     subscribed = reader_client.post(url, headers=htmx).content.decode()
     assert 'aria-pressed="true"' in subscribed and "Subscribed" in subscribed
+
+
+def test_reading_a_part_offers_the_subscription_in_the_readers_own_fragment(
+    reader_client: Client, author_client: Client, reader: User, part: Part
+) -> None:
+    fragment_url = reverse("stories:part_reader", args=[part.pk])
+    subscribe_url = reverse("notifications:subscribe", args=[part.story_id])
+    # The shared page keeps an empty slot: whether this reader subscribed is not in it.
+    shared = reader_client.get(part.get_absolute_url()).content.decode()
+    assert '<div id="subscribe-slot"></div>' in shared and subscribe_url not in shared
+
+    def offer() -> str:
+        html = reader_client.get(fragment_url, headers={"HX-Request": "true"}).content.decode()
+        start = html.index('<div id="subscribe-slot" data-hx-swap-oob="true">')
+        return html[start : html.index("</form>", start)]
+
+    assert f'action="{subscribe_url}"' in offer()
+    assert 'name="subscribe" value="1"' in offer() and 'aria-pressed="false"' in offer()
+    reader_client.post(subscribe_url, {"subscribe": "1"}, headers={"HX-Request": "true"})
+    assert Subscription.objects.filter(reader=reader, story=part.story).exists()
+    assert 'name="subscribe" value="0"' in offer() and 'aria-pressed="true"' in offer()
+    # The writer is offered no subscription to their own story.
+    own = author_client.get(fragment_url, headers={"HX-Request": "true"}).content.decode()
+    assert "subscribe-slot" not in own

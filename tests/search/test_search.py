@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from discover.profile import do_hide_tag
 from search.indexing import index_story
 from search.models import SearchDocument
 from stories.actions import do_delete_story, do_save_part, do_unpublish_part
@@ -155,6 +156,31 @@ def test_a_search_page_costs_the_same_queries_whatever_the_number_of_works(
         assert client.get(WORKS, {"q": "lantern"}).status_code == 200
     # The best matches, the count, the page, its writers, its tags, the snippets, the facets.
     assert len(queries) == 7, [q["sql"][:150] for q in queries]
+
+
+# A signed-in reader: the visitor's seven, the four of every personal page (session, user,
+# reader settings, unread badge) and the reader's filter profile (rules, settings; the page's
+# tags are loaded for the blurbs anyway, the tags its rules hide are cached).
+SEARCH_QUERIES_SIGNED_IN = 7 + 4 + 2
+
+
+@pytest.mark.parametrize("works", [3, 30])
+def test_a_search_page_costs_a_signed_in_reader_the_same_whatever_the_number_of_works(
+    author: User, works: int
+) -> None:
+    for n in range(works):
+        story = make_story(author, f"Lantern {n}")
+        make_part(story, "One", "<p>A lantern glows.</p>")
+        indexed(story)
+    reader = make_user(username="picky")
+    do_hide_tag(reader, "Slow*")
+    client = client_for(reader)
+    client.get(WORKS, {"q": "lantern"})  # the hidden tags are cached, sessions settle
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(WORKS, {"q": "lantern"})
+    assert response.status_code == 200
+    assert all(story.hidden_because for story in response.context["page"].object_list)
+    assert len(queries) == SEARCH_QUERIES_SIGNED_IN, [q["sql"][:150] for q in queries]
 
 
 def test_the_rebuild_command_indexes_everything_and_drops_what_went_private(

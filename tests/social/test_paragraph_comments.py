@@ -62,6 +62,26 @@ def test_a_reader_comments_on_a_paragraph_in_place_and_its_count_moves(
     assert counts(part) == ({second: 1}, 1, 1)
 
 
+def test_a_paragraph_comment_in_place_updates_the_stats_line_under_the_title(
+    reader_client: Client, author: User, part: Part
+) -> None:
+    first, second = pids(part)[:2]
+    do_add_comment(author, part, "An earlier word.")
+    response = reader_client.post(
+        thread_url(part, second), {"body": "He sounds nervous."}, headers=HTMX
+    )
+    html = response.content.decode()
+    # The same response carries the stats line, swapped out of band like a vote's.
+    stats = html[html.index('id="part-stats"') :]
+    assert 'data-hx-swap-oob="true"' in stats
+    assert 'data-stat="comments" data-exact="2"' in stats
+    # Only a post brings it: opening a thread, or a refused comment, leaves the line alone.
+    opened = reader_client.get(thread_url(part, first), headers=HTMX).content.decode()
+    refused = reader_client.post(thread_url(part, first), {"body": " "}, headers=HTMX)
+    assert refused.status_code == 400
+    assert "part-stats" not in opened and "part-stats" not in refused.content.decode()
+
+
 def test_without_javascript_the_comment_lands_on_the_paragraphs_page(
     reader_client: Client, part: Part
 ) -> None:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -20,10 +22,14 @@ from django.utils import timezone
 
 from accounts.actions import do_update_profile
 from accounts.models import User
+from discover.rankings import compute_rankings
+from discover.similar import compute_similar
+from notifications.actions import do_post_announcement
 from social.actions.comments import do_add_comment, do_delete_comment, do_edit_comment
 from social.actions.moderation import do_freeze_thread, do_set_comment_policy
 from social.actions.reads import do_queue_read
 from social.actions.votes import do_set_vote
+from social.counters import find_drift, move_counter
 from social.jobs import flush_pending_reads
 from social.models import Comment
 from stories import changes
@@ -43,6 +49,8 @@ from stories.actions import (
 from stories.changes import StoryChange
 from stories.models import CommentPolicy, Part, Story
 from stories.paragraphs import paragraphs
+from tags.actions import do_make_canonical, do_make_synonym, do_rename, do_set_parent
+from tags.models import Tag, TagKind, get_or_create_tags
 from tests.factories import make_part, make_story, make_user, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +97,25 @@ def _schedule_and_come_due(part: Part) -> int:
     return do_publish_due_parts(now=soon)
 
 
+def _tag(name: str) -> Tag:
+    return Tag.objects.get(name=name)
+
+
+def _counters_drift(part: Part) -> None:
+    """Counters that disagree with their rows, as a bug or a hand edit would leave them."""
+    Part.objects.filter(pk=part.pk).update(votes_count=7)
+    Story.objects.filter(pk=part.story_id).update(votes_count=7)
+
+
+def _more_works_like(world: World, engaged: bool) -> None:
+    """Two more works with the world's tags, by another writer (and, `engaged`, commented on:
+    three works with engagement give a tag its ranks)."""
+    for title in ("Tide Tables", "Fog Signals"):
+        other = make_part(make_story(world.reader, title), "One", "<p>Elsewhere.</p>")
+        if engaged:
+            do_add_comment(world.author, other, "Lovely.")
+
+
 def _read_and_count(part: Part) -> int:
     do_queue_read(part.pk, "v:a-new-visitor-0001", None)
     return flush_pending_reads()
@@ -124,6 +151,21 @@ PAGE_CHANGES: dict[str, Callable[[World], object]] = {
     "flush_pending_reads": lambda w: _read_and_count(w.first),
     "do_update_profile (author)": lambda w: do_update_profile(w.author, "Captain Wren", ""),
     "do_update_profile (commenter)": lambda w: do_update_profile(w.reader, "Gull Watcher", ""),
+    "do_post_announcement": lambda w: do_post_announcement(w.story, "Back next week."),
+    "move_counter": lambda w: move_counter(w.first, "votes_count", 1),
+    "find_drift (fixing)": lambda w: find_drift(fix=True),
+    "compute_rankings": lambda w: compute_rankings(),
+    "compute_similar": lambda w: compute_similar(w.story.pk),
+}
+
+# Actions that change what a story is filed and found under (tag pages, filters, search), not
+# what its own pages show: the pages are rebuilt, so the hooks (the search index) hear of it,
+# with the same bytes. tests/tags/test_gardening.py proves what they do to tags and filters.
+REFILES: dict[str, Callable[[World], object]] = {
+    "do_make_canonical": lambda w: do_make_canonical(_tag("Slow Burn")),
+    "do_make_synonym": lambda w: do_make_synonym(_tag("Slow Burn"), "Slow-Burn Romance"),
+    "do_set_parent": lambda w: do_set_parent(_tag("Slow Burn"), "Original Work"),
+    "do_rename": lambda w: do_rename(_tag("Slow Burn"), "Slow Burn Romance"),
 }
 
 # Actions that change nothing a shared page shows, and why.
@@ -138,17 +180,98 @@ NO_PAGE_CHANGES = {
     "do_schedule_part": "a scheduled part is a draft until its time: its author's alone",
     "do_unschedule_part": "a scheduled part is a draft until its time: its author's alone",
     "do_set_time_zone": "the writer's zone shows on their own desk only",
+    # Only story and part pages are cached (a test below holds it): what shows elsewhere, on
+    # a page built for each request, shows at once.
+    "do_follow": "follower counts show on the profile, built for each request",
+    "do_unfollow": "follower counts show on the profile, built for each request",
+    "do_subscribe": "a reader's own subscription shows in their per-reader controls only",
+    "do_unsubscribe": "a reader's own subscription shows in their per-reader controls only",
+    "do_mark_read": "a reader's own notifications",
+    "do_fan_out_new_parts": "readers' own notifications; publishing the part changed its pages",
+    "do_fan_out_announcement": "readers' own notifications; posting the note changed the page",
+    "do_set_email_choice": "a member's own email settings",
+    "do_save_position": "a reader's own position, history and shelf",
+    "do_shelve": "a reader's own shelves",
+    "do_unshelve": "a reader's own shelves",
+    "do_set_history_paused": "a reader's own history",
+    "do_clear_history": "a reader's own history",
+    "do_create_list": "reading lists show on their own pages and the profile, built per request",
+    "do_create_list_with": "reading lists show on their own pages and the profile",
+    "do_update_list": "reading lists show on their own pages and the profile",
+    "do_delete_list": "reading lists show on their own pages and the profile",
+    "do_add_to_list": "reading lists show on their own pages and the profile",
+    "do_move_entry": "reading lists show on their own pages and the profile",
+    "do_set_entry_note": "reading lists show on their own pages and the profile",
+    "do_remove_entry": "reading lists show on their own pages and the profile",
+    "do_bookmark": "bookmarks show on the reader's bookmarks page and profile, built per request",
+    "do_delete_bookmark": "bookmarks show on the reader's bookmarks page and profile",
+    "do_hide_tag": "a reader's filter profile folds works on their own listings only",
+    "do_hide_writer": "a reader's filter profile folds works on their own listings only",
+    "do_hide_story": "a reader's filter profile folds works on their own listings only",
+    "do_remove_rule": "a reader's filter profile folds works on their own listings only",
+    "do_set_max_relationships": "a reader's filter profile folds works on their own listings only",
+    # Downloads (formats/): files no page shows; the counts show on the writer's own story
+    # page, built for each request.
+    "do_prepare_download": "makes or finds a download file; no page shows it",
+    "do_watch_build": "asks the worker for a download file; no page shows it",
+    "do_build_file": "a download file; no page shows it",
+    "do_refresh_story_files": "download files; no page shows them",
+    "do_drop_files": "download files; no page shows them",
+    "do_count_download": "download counts show on the writer's own story page only",
+    # Imports (imports/): a preview only its writer sees; confirming makes drafts through
+    # stories.actions (do_create_story, do_create_part), which report them.
+    "do_start_import": "an import preview only its writer sees",
+    "do_read_import": "an import preview only its writer sees",
+    "do_confirm_import": "drafts, made and reported by stories.actions",
+    "do_save_import": "drafts, made and reported by stories.actions",
+    "do_cancel_import": "an import preview only its writer sees",
+    "do_prune_imports": "old import previews, seen by nobody",
 }
 
-ACTION_MODULES = [
-    "stories.actions",
-    "social.actions.votes",
-    "social.actions.comments",
-    "social.actions.moderation",
-    "social.actions.reads",
-    "social.jobs",
-    "accounts.actions",
-]
+
+# The change path itself, and the words by which a function reports a change through it.
+CHANGE_PATH = "stories.changes"
+REPORTS_A_CHANGE = re.compile(r"\b(story_changed|stories_changed|account_changed)\(")
+
+
+def _our_modules() -> Iterator[ModuleType]:
+    """Every module of every installed app of ours that writes: it defines a `do_*` action or
+    reports a change. Found, not listed, so a new app's actions cannot escape the walk."""
+    for app in apps.get_app_configs():
+        folder = Path(app.path)
+        if folder.parent != ROOT:
+            continue  # Django's own apps and third-party ones
+        for path in sorted(folder.rglob("*.py")):
+            relative = path.relative_to(ROOT).with_suffix("")
+            if "migrations" in relative.parts or ".".join(relative.parts) == CHANGE_PATH:
+                continue
+            source = path.read_text()
+            if re.search(r"^(async )?def do_", source, re.M) or REPORTS_A_CHANGE.search(source):
+                name = ".".join(relative.parts).removesuffix(".__init__")
+                yield importlib.import_module(name)
+
+
+def _writes(module: ModuleType) -> set[str]:
+    """A module's actions: its public `do_*` functions, and any other public function that
+    reports a change (a job, a recount, a ranking run), itself or through a private helper of
+    the same module (`flush_pending_reads` through `_apply_reads`)."""
+    sources = {
+        name: inspect.getsource(member)
+        for name, member in inspect.getmembers(module, inspect.isfunction)
+        if member.__module__ == module.__name__
+    }
+    reporting = {name for name, source in sources.items() if REPORTS_A_CHANGE.search(source)}
+    while more := {
+        name
+        for name, source in sources.items()
+        if name not in reporting and any(re.search(rf"\b{r}\(", source) for r in reporting)
+    }:
+        reporting |= more
+    return {
+        name
+        for name in sources
+        if not name.startswith("_") and (name.startswith("do_") or name in reporting)
+    }
 
 
 def _prime(world: World) -> dict[str, bytes]:
@@ -163,20 +286,35 @@ def _prime(world: World) -> dict[str, bytes]:
 
 
 def test_the_table_names_every_action() -> None:
-    def writes(module: ModuleType) -> Iterator[str]:
-        for name, member in inspect.getmembers(module, inspect.isfunction):
-            if member.__module__ == module.__name__ and (
-                name.startswith("do_") or name == "flush_pending_reads"
-            ):
-                yield name
-
-    actions = {name for path in ACTION_MODULES for name in writes(importlib.import_module(path))}
-    walked = {name.split(" ")[0] for name in PAGE_CHANGES}
+    found = {f"{module.__name__}.{name}" for module in _our_modules() for name in _writes(module)}
+    # The walk cannot pass by missing its modules: these must be among those found.
+    for known in ("stories.actions", "tags.actions", "notifications.actions", "social.counters"):
+        assert any(name.startswith(f"{known}.") for name in found), known
+    actions = {name.rsplit(".", 1)[1] for name in found}
+    assert len(actions) == len(found), "two modules define an action of the same name"
+    walked = {name.split(" ")[0] for name in [*PAGE_CHANGES, *REFILES]}
     assert actions == walked | set(NO_PAGE_CHANGES)
+
+
+def test_only_story_and_part_pages_are_cached() -> None:
+    """What NO_PAGE_CHANGES leans on: no other page is kept, so none can go stale."""
+    kept_by = {
+        str(path.relative_to(ROOT))
+        for path in ROOT.glob("*/**/*.py")
+        if not {".venv", "tests", "node_modules"} & set(path.relative_to(ROOT).parts)
+        and re.search(r"\bpagecache\.(store_page|cached_page)\(|\bcached_page\(", path.read_text())
+    }
+    assert kept_by <= {"stories/views.py", "stories/middleware.py"}
 
 
 # What must be true before an action can change anything.
 SETUP: dict[str, Callable[[World], object]] = {
+    "do_make_synonym": lambda w: do_make_canonical(
+        get_or_create_tags(TagKind.ADDITIONAL, ["Slow-Burn Romance"])[0]
+    ),
+    "find_drift (fixing)": lambda w: _counters_drift(w.first),
+    "compute_rankings": lambda w: _more_works_like(w, engaged=True),
+    "compute_similar": lambda w: _more_works_like(w, engaged=False),
     "do_set_vote (withdrawn)": lambda w: do_set_vote(w.reader, w.first, True),
     "do_freeze_thread (unfrozen)": lambda w: do_freeze_thread(w.comment, True),
     "do_set_comment_policy (reopened)": lambda w: do_set_comment_policy(
@@ -200,6 +338,22 @@ def test_every_action_that_changes_a_page_changes_the_cached_page(
         changed += [url] if response.content != cached else []
     # ...and the change shows (a cover shows on the story page only, a comment on its part).
     assert changed, f"{action} changed no page"
+
+
+@pytest.mark.parametrize("action", REFILES, ids=str)
+def test_every_action_that_refiles_a_story_rebuilds_its_pages_and_tells_the_hooks(
+    world: World,
+    action: str,
+    recorded_hooks: list[tuple[object, ...]],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    SETUP.get(action, lambda w: None)(world)
+    _prime(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        REFILES[action](world)
+    for url in (world.story.get_absolute_url(), world.first.get_absolute_url()):
+        assert Client().get(url).get("X-Talehouse-Cache") != "hit", f"{action} left {url} cached"
+    assert (world.story.pk, StoryChange.DETAILS) in recorded_hooks
 
 
 def test_a_new_display_name_shows_on_cached_pages_at_once(world: World) -> None:

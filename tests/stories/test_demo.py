@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.models import User
 from social.counters import find_drift
 from social.models import Comment, Read, Vote
 from stories.demo import WRITER_NAMES
@@ -52,6 +53,9 @@ def test_the_demo_loads_once_with_everything_the_part_page_needs(
     from tags.models import Tag
 
     assert "tansy" in out and Tag.objects.filter(is_canonical=True).count() >= 5
+    tansy = User.objects.get(username="tansy")
+    assert tansy.is_staff and tansy.groups.filter(name="Tag gardeners").exists()
+    assert tansy.has_perm("tags.garden_tags")
     assert Tag.objects.filter(canonical__isnull=False).count() >= 2  # synonyms
     assert Tag.objects.filter(kind="character", parent__isnull=False).exists()
     from discover.models import StoryRanking
@@ -67,6 +71,28 @@ def test_the_demo_loads_once_with_everything_the_part_page_needs(
 
     reasons = set(SimilarStory.objects.values_list("reason", flat=True))
     assert {SimilarReason.TAGS, SimilarReason.READERS} <= reasons
+    # Readers come back (notifications/demo.py, library/demo.py): follows, subscriptions,
+    # shelves, lists, inline comments on the dialogue part, a scheduled part and its note.
+    from django.utils import timezone
+
+    from library.models import Bookmark, ReadingList, ReadingPosition, Shelf, ShelfEntry
+    from notifications.models import Announcement, Follow, Subscription
+
+    assert Follow.objects.values("follower").distinct().count() >= 3
+    assert Follow.objects.values("writer").distinct().count() >= 2
+    assert Subscription.objects.values("story").distinct().count() >= 2
+    shelves = set(ShelfEntry.objects.values_list("shelf", flat=True))
+    assert Shelf.READING in shelves and shelves & {Shelf.PAUSED, Shelf.FINISHED}
+    assert ShelfEntry.objects.exclude(note="").exists() and ReadingPosition.objects.exists()
+    assert ReadingList.objects.filter(is_public=True, entries__isnull=False).distinct().count() >= 2
+    assert Bookmark.objects.exists()
+    inline = Comment.objects.exclude(paragraph_id="").filter(user__isnull=False)
+    assert inline.values("paragraph_id").distinct().count() >= 3
+    (commented,) = {comment.part for comment in inline}  # one part, and a talkative one
+    assert commented.body_html.count("“") >= 20
+    scheduled = Part.objects.get(status=PartStatus.DRAFT, publish_at__gt=timezone.now())
+    assert scheduled.story.is_public  # readers of a story they know will hear of it
+    assert Announcement.objects.filter(story=scheduled.story).exists()
 
     call_command("load_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out

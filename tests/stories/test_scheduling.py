@@ -42,6 +42,33 @@ def test_a_writer_schedules_a_draft_at_a_time_in_their_own_zone(
     assert "(Europe/Paris)" in page
 
 
+def test_a_writer_changes_an_existing_schedule_and_only_the_new_time_counts(
+    author_client: Client, author: User, draft_part: Part
+) -> None:
+    from stories.actions import do_publish_due_parts
+
+    first = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    schedule(author_client, draft_part, wall_clock(first, PARIS))
+    manage = author_client.get(reverse("stories:story_manage", args=[draft_part.story_id]))
+    html = manage.content.decode()
+    # The form offers a change, filled with the time as the writer gave it.
+    assert "Change the schedule" in html and "Cancel the schedule" in html
+    assert f'value="{wall_clock(first, PARIS)}"' in html
+
+    later = first + timedelta(days=2, hours=5)
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    page = schedule(author_client, draft_part, wall_clock(later, tokyo), "Asia/Tokyo")
+    draft_part.refresh_from_db()
+    assert draft_part.publish_at == later and not draft_part.is_published
+    assert Profile.objects.get(user=author).time_zone == "Asia/Tokyo"
+    assert wall_clock(later, tokyo) in page and wall_clock(first, PARIS) not in page
+    # The old time passes with nothing published; the new one publishes it.
+    assert do_publish_due_parts(now=first + timedelta(minutes=1)) == 0
+    assert do_publish_due_parts(now=later + timedelta(minutes=1)) == 1
+    draft_part.refresh_from_db()
+    assert draft_part.is_published and draft_part.published_at == later
+
+
 @pytest.mark.parametrize(
     ("publish_at", "zone", "error"),
     [

@@ -494,6 +494,48 @@ def test_autosave_refuses_a_published_part_and_changes_nothing(
     )
 
 
+@pytest.mark.parametrize("blank", ["", "<p></p>", "<p> &nbsp; </p><p><br></p>"])
+def test_autosave_never_empties_a_draft_that_has_text(
+    author_client: Client, draft_part: Part, blank: str
+) -> None:
+    before = Part.objects.get(pk=draft_part.pk)
+    response = author_client.post(
+        reverse("stories:part_autosave", args=[draft_part.pk]), {"title": "T", "body": blank}
+    )
+    assert response.status_code == 409  # the editor pauses autosave on it (editor.js)
+    assert response.json() == {
+        "saved": False,
+        "error": "Autosave never empties a draft: undo (Ctrl+Z) to get the text back, "
+        "or Save draft to keep it empty.",
+    }
+    after = Part.objects.get(pk=draft_part.pk)
+    assert (after.title, after.body_html, after.edited_at) == (
+        before.title,
+        before.body_html,
+        before.edited_at,
+    )
+
+
+def test_autosave_keeps_a_blank_draft_blank_and_a_scene_break_is_text(
+    author_client: Client, story: Story
+) -> None:
+    url = reverse("stories:part_autosave", args=[make_part(story, "Empty", "", False).pk])
+    assert author_client.post(url, {"title": "Empty", "body": "<p></p>"}).status_code == 200
+    assert author_client.post(url, {"title": "Empty", "body": "<hr>"}).status_code == 200
+    assert author_client.post(url, {"title": "Empty", "body": "<p></p>"}).status_code == 409
+
+
+def test_the_save_button_may_empty_a_draft_the_writer_means_to(
+    author_client: Client, draft_part: Part
+) -> None:
+    response = author_client.post(
+        reverse("stories:part_edit", args=[draft_part.pk]), part_form(title="Unfinished", body="")
+    )
+    assert response.status_code == 302
+    draft_part.refresh_from_db()
+    assert (draft_part.body_html, draft_part.word_count) == ("", 0)
+
+
 def test_autosave_refuses_an_oversized_body_and_keeps_the_draft(
     author_client: Client, draft_part: Part
 ) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from search.indexing import index_story
 from stories.models import Story
+from tags.actions import GARDENERS_GROUP
 from tags.models import Tag
 from tests.conftest import client_for
 from tests.factories import make_part, make_story, make_user
@@ -169,3 +170,44 @@ def test_gardening_changes_the_cached_pages_of_the_tagged_works(
 def test_a_staff_member_without_the_permission_cannot_garden(works: dict[str, Story]) -> None:
     staff = make_user(username="staff", is_staff=True)
     assert client_for(staff).get(reverse("tags:garden")).status_code == 403
+
+
+def test_the_garden_counts_published_works_not_drafts(
+    works: dict[str, Story], author: User, gardener_client: Client
+) -> None:
+    members_only = make_story(author, "Members", tags={"character": ["Mara"]})
+    make_part(members_only, "One", "<p>Inside.</p>")
+    Story.objects.filter(pk=members_only.pk).update(restricted=True)
+    make_story(author, "Draft", tags={"character": ["Mara", "Only In Drafts"]})
+    listed = gardener_client.get(reverse("tags:garden"), {"kind": "character"})
+    counts = {tag.name: tag.works for tag in listed.context["page"].items}
+    # Two public works and a sign-in-only one carry Mara; the draft is not counted.
+    assert counts == {"Mara": 3, "Only In Drafts": 0}
+    html = listed.content.decode()
+    assert "Published works" in html and "drafts are not counted" in html
+    detail = gardener_client.get(reverse("tags:garden_tag", args=[tag("Mara").pk]))
+    assert detail.context["works"] == 3
+    assert "(sign-in-only ones included, drafts not)" in detail.content.decode()
+
+
+def test_a_member_of_the_tag_gardeners_group_may_garden(works: dict[str, Story]) -> None:
+    group = Group.objects.get(name=GARDENERS_GROUP)  # made by a migration
+    assert list(group.permissions.values_list("codename", flat=True)) == ["garden_tags"]
+    member = make_user(username="newgardener")
+    member.groups.add(group)
+    client = client_for(member)
+    assert client.get(reverse("tags:garden")).status_code == 200
+    response = garden(client, tag("Mara"), "canonical")
+    assert response.status_code == 302 and tag("Mara").is_canonical
+
+
+def test_the_header_leads_gardeners_to_the_garden(works: dict[str, Story], reader: User) -> None:
+    gardener = make_user(username="tansy", is_staff=True)
+    gardener.groups.add(Group.objects.get(name=GARDENERS_GROUP))
+    link = f'<a href="{reverse("tags:garden")}">Tag garden</a>'
+    page = reverse("discover:works")
+    assert link in client_for(gardener).get(page).content.decode()
+    staff_only = make_user(username="staff", is_staff=True)
+    for who in (reader, staff_only):
+        assert link not in client_for(who).get(page).content.decode()
+    assert link not in Client().get(page).content.decode()

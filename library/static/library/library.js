@@ -76,7 +76,10 @@
         body: new URLSearchParams({ at: pid }),
       }).then(
         function (response) {
-          if (!response.ok && response.status !== 429) lastSent = null;
+          // Sent again at the next tick only if it failed on the way or on the server: a
+          // refused paragraph (400, gone since this page was built) or the rate limit (429)
+          // would be answered the same.
+          if (!response.ok && response.status !== 429 && response.status !== 400) lastSent = null;
         },
         function () {
           lastSent = null;

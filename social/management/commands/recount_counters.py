@@ -9,7 +9,10 @@ from social.jobs import flush_pending_reads
 
 
 class Command(BaseCommand):
-    help = "Recompute reads, votes and comments counters from source rows and report any drift."
+    help = (
+        "Recompute reads, votes, comments (and other apps' counters: downloads) from source rows"
+        " and report any drift."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fix", action="store_true", help="Correct drifted counters.")

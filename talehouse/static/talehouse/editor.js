@@ -103,11 +103,14 @@
       })
         .then(function (response) {
           return response.json().then(function (json) {
-            return { ok: response.ok, json: json };
+            return { ok: response.ok, status: response.status, json: json };
           });
         })
         .then(function (result) {
           if (!result.ok) {
+            // 409: the server holds text this page took for blank (another tab wrote it), and
+            // autosave never empties a draft: pause as after Select all + Delete.
+            if (result.status === 409) savedBodyIsBlank = false;
             if (status) status.textContent = result.json.error || status.dataset.failed;
             return;
           }
