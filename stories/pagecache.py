@@ -74,6 +74,9 @@ def is_shareable_request(request: HttpRequest) -> bool:
     return request.method in {"GET", "HEAD"} and set(request.GET) <= {"comments"}
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest BigAutoField value; the URL's <int:> has no limit
+
+
 @dataclass(frozen=True)
 class PageKey:
     kind: str  # "story" or "part"
@@ -121,6 +124,8 @@ class Current:
         # cost more than the rest of the hit. It reads versions and numbers, never content,
         # so it needs no visibility check: a hit serves a page built through visible_to, and
         # any change to who may see it moved the versions.
+        if key.pk > MAX_ROW_ID:
+            return None  # no such row; SQLite's driver would overflow on the parameter
         with connection.cursor() as cursor:
             cursor.execute(_current_sql(key.kind), [key.pk])
             row = cursor.fetchone()

@@ -435,3 +435,12 @@ def test_a_tag_count_may_lag_but_the_works_never_do(shelf: Shelf, anonymous: Cli
     # ...but what it leads to is never stale.
     assert parsed(anonymous.get("/opds/tags/fandom/harbour-lights/")).entries == []
     assert parsed(anonymous.get("/opds/new/")).entries == []
+
+
+def test_the_home_page_points_e_reader_apps_and_browsers_to_the_catalog(
+    shelf: Shelf, anonymous: Client
+) -> None:
+    html = anonymous.get("/").content.decode()
+    assert 'rel="related" type="application/atom+xml;profile=opds-catalog;kind=navigation"' in html
+    assert 'href="/opds/"' in html
+    assert 'rel="search" type="application/opensearchdescription+xml"' in html

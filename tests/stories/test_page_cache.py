@@ -202,3 +202,9 @@ def test_an_anonymous_hit_is_answered_before_sessions_with_the_same_headers(
 
     assert headers(cached) == headers(rendered)
     assert "content-security-policy" in headers(cached)
+
+
+def test_an_id_past_the_largest_row_is_not_found_not_a_server_error(client: Client) -> None:
+    too_big = 2**64
+    for url in (f"/stories/{too_big}/", f"/parts/{too_big}/", f"/stories/{too_big}-a-slug/"):
+        assert client.get(url).status_code == 404, url
