@@ -255,8 +255,14 @@ class PartQuerySet(models.QuerySet["Part"]):
         return self.filter(status=PartStatus.PUBLISHED)
 
     def visible_to_audience(self, audience: Audience) -> PartQuerySet:
-        visible_stories = Story.objects.visible_to_audience(audience)
-        return mark_checked(self.filter(status=PartStatus.PUBLISHED, story__in=visible_stories))
+        # The story's conditions as a join (Story.visible_to_audience's, spelled from the
+        # part's side), not `story__in=<visible stories>`: SQLite builds that list from every
+        # visible story before it looks at one part (2.5 s for a table of contents at a
+        # million works, bench/archive.py).
+        parts = self.filter(status=PartStatus.PUBLISHED, story__published_parts_count__gt=0)
+        if audience == Audience.ANONYMOUS:
+            parts = parts.filter(story__restricted=False)
+        return mark_checked(parts)
 
     def visible_to(self, user: Viewer) -> PartQuerySet:
         """A part is visible when it is published in a visible story, or to its author."""
