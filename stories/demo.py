@@ -134,6 +134,25 @@ def demo_is_loaded() -> bool:
     return User.objects.filter(username__in=WRITER_NAMES).exists()
 
 
+def story_data(meta: dict[str, Any]) -> StoryData:
+    """A demo story's details, from its front matter (stories/demo_content)."""
+    return StoryData(
+        title=meta["title"],
+        summary=meta.get("summary", ""),
+        rating=meta.get("rating", "not_rated"),
+        warnings=meta.get("warnings", ["none"]),
+        language=meta.get("language", "en"),
+        status=meta.get("status", "in_progress"),
+        tags={
+            TagKind.FANDOM: meta.get("fandoms", []),
+            TagKind.RELATIONSHIP: meta.get("relationships", []),
+            TagKind.CHARACTER: meta.get("characters", []),
+            TagKind.ADDITIONAL: meta.get("additional", []),
+        },
+        background_relationships=meta.get("background_relationships", []),
+    )
+
+
 @transaction.atomic
 def load_demo(seed: int = 2026) -> dict[str, list[str]]:
     """Create the demo writers, readers, stories, reads, votes and comments (once)."""
@@ -149,21 +168,7 @@ def load_demo(seed: int = 2026) -> dict[str, list[str]]:
         meta = demo.meta
         story = do_create_story(
             writers[meta["author"]],
-            StoryData(
-                title=meta["title"],
-                summary=meta.get("summary", ""),
-                rating=meta.get("rating", "not_rated"),
-                warnings=meta.get("warnings", ["none"]),
-                language=meta.get("language", "en"),
-                status=meta.get("status", "in_progress"),
-                tags={
-                    TagKind.FANDOM: meta.get("fandoms", []),
-                    TagKind.RELATIONSHIP: meta.get("relationships", []),
-                    TagKind.CHARACTER: meta.get("characters", []),
-                    TagKind.ADDITIONAL: meta.get("additional", []),
-                },
-                background_relationships=meta.get("background_relationships", []),
-            ),
+            story_data(meta),
             cover=check_cover(make_cover(meta["title"], WRITER_NAMES[meta["author"]])),
         )
         # Spread over four months, the latest story first published under a month ago: the

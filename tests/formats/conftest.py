@@ -138,7 +138,7 @@ def make_long_story(author: User, parts: int = 120, paragraphs: int = 12) -> Sto
 def make_demo_stories() -> list[Story]:
     """The demo's hand-written stories (stories/demo_content), made as `load_demo` makes them
     (its writers, covers and Markdown), without the generated library, reads and comments."""
-    from stories.demo import WRITER_NAMES, _markdown, load_stories
+    from stories.demo import WRITER_NAMES, _markdown, load_stories, story_data
     from stories.demo_covers import make_cover
 
     writers = {name: make_user(username=name) for name in WRITER_NAMES}
@@ -147,20 +147,7 @@ def make_demo_stories() -> list[Story]:
         meta = demo.meta
         story = do_create_story(
             writers[meta["author"]],
-            StoryData(
-                title=meta["title"],
-                summary=meta.get("summary", ""),
-                rating=meta.get("rating", "not_rated"),
-                warnings=meta.get("warnings", ["none"]),
-                language=meta.get("language", "en"),
-                status=meta.get("status", "in_progress"),
-                tags={
-                    "fandom": meta.get("fandoms", []),
-                    "relationship": meta.get("relationships", []),
-                    "character": meta.get("characters", []),
-                    "additional": meta.get("additional", []),
-                },
-            ),
+            story_data(meta),
             cover=check_cover(make_cover(meta["title"], WRITER_NAMES[meta["author"]])),
         )
         for demo_part in demo.parts:
