@@ -60,16 +60,6 @@ INLINE_WORDS = {
 # task that failed for good): the next reader asks again.
 BUILD_TIMEOUT = timedelta(minutes=10)
 PROGRESS_EVERY_SECONDS = 0.5
-# What changes what a file shows; other changes (a comment, a rank) leave files as they are.
-REBUILD_ON = {
-    StoryChange.DETAILS,
-    StoryChange.TEXT,
-    StoryChange.PUBLISHED,
-    StoryChange.UNPUBLISHED,
-    StoryChange.PART_DELETED,
-    StoryChange.REORDERED,
-    StoryChange.AUTHOR,
-}
 
 
 # --- access and validation ----------------------------------------------------------------
@@ -325,7 +315,11 @@ def _refresh_files_after_change(story_id: int, why: StoryChange) -> None:
     """Registered in FormatsConfig.ready(): runs after every committed story change."""
     if why == StoryChange.DELETED:
         delete_story_folder(story_id)  # the rows went with the story
-    elif why in REBUILD_ON and StoryFile.objects.filter(story_id=story_id).exists():
+        return
+    # What a file shows: the story's text and details, and its writer's name on the title
+    # page; a comment or a rank leaves it as it is.
+    shown_in_files = why.moves_text or why == StoryChange.AUTHOR
+    if shown_in_files and StoryFile.objects.filter(story_id=story_id).exists():
         from formats.tasks import refresh_story_files_task
 
         refresh_story_files_task.enqueue(story_id)

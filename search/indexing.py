@@ -21,19 +21,10 @@ from stories.changes import StoryChange, on_story_change
 from stories.models import Part, Story, StoryQuerySet
 from talehouse.lib.sanitize import html_to_text
 
-REINDEX_ON = {
-    StoryChange.DETAILS,
-    StoryChange.TEXT,
-    StoryChange.PUBLISHED,
-    StoryChange.UNPUBLISHED,
-    StoryChange.PART_DELETED,
-    StoryChange.REORDERED,
-}
-
 
 @on_story_change
 def _reindex_after_change(story_id: int, why: StoryChange) -> None:
-    if why in REINDEX_ON:
+    if why.moves_text:
         from search.tasks import index_story_task
 
         index_story_task.enqueue(story_id)

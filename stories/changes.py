@@ -64,11 +64,26 @@ class StoryChange(enum.StrEnum):
         return self.shows_to_readers and self != StoryChange.COUNTERS
 
     @property
+    def moves_text(self) -> bool:
+        """Did the story's own words, details or order of parts change: what a search index
+        or a downloaded file holds? (Comments, counts and ranks do not.)"""
+        return self in _TEXT_CHANGES
+
+    @property
     def moves_listings(self) -> bool:
         """Does this change a story's card or its place in public listings ("discover more",
         home, tag pages)? Counters do not: other stories' counts may lag by the page TTL."""
         return self in _LISTING_CHANGES
 
+
+_TEXT_CHANGES = {
+    StoryChange.DETAILS,
+    StoryChange.TEXT,
+    StoryChange.PUBLISHED,
+    StoryChange.UNPUBLISHED,
+    StoryChange.PART_DELETED,
+    StoryChange.REORDERED,
+}
 
 _LISTING_CHANGES = {
     StoryChange.DETAILS,
