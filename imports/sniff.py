@@ -170,10 +170,16 @@ def read_zip_entry(archive: zipfile.ZipFile, name: str) -> bytes:
     """One entry's bytes; a damaged entry (bad CRC, cut short, odd compression) is refused."""
     try:
         return archive.read(name)
-    except KeyError:
+    except ZIP_ENTRY_ERRORS:
         raise _damaged() from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-        raise _damaged() from None
+
+
+# What zipfile raises for an entry it cannot give back whole: missing (KeyError), a bad CRC
+# or a cut-short stream (BadZipFile, EOFError, OSError, ValueError), a compression method it
+# lacks (NotImplementedError), an encrypted entry (RuntimeError).
+ZIP_ENTRY_ERRORS = (
+    KeyError, zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
+)  # fmt: skip
 
 
 def _damaged() -> ValidationError:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
@@ -89,20 +89,15 @@ def more_like_this(
     visible = Story.objects.listed_for(user).exclude(pk=story.pk)
     for ids in leave_out:
         visible = visible.exclude(pk__in=ids)
-    from discover.models import SimilarStory  # the lists discover.similar keeps
-
-    # Driven from the story's own short list (its ids first, then each one's line): joined
-    # to the list instead, SQLite walked every listed story to find the few on it (3 s for a
-    # story page at a million works, bench/archive.py).
-    lines = SimilarStory.objects.filter(story_id=story.pk)
-    line = lines.filter(similar_id=OuterRef("pk"))
+    # Narrowed to the story's own short list first (`pk__in`, its ids): with the join
+    # alone, SQLite walked every listed story to find the few on it (3 s for a story page at
+    # a million works, bench/archive.py).
+    listed_here = Story.objects.unchecked("ids on this story's list, filtered by `visible`")
+    on_list = listed_here.filter(similar_lines__story_id=story.pk).values("pk")
     similar = list(
-        story_cards(visible.filter(pk__in=lines.values("similar_id")))
-        .annotate(
-            similar_reason=Subquery(line.values("reason")[:1]),
-            similar_rank=Subquery(line.values("rank")[:1]),
-        )
-        .order_by("similar_rank")[:count]
+        story_cards(visible.filter(pk__in=on_list, similar_lines__story_id=story.pk))
+        .annotate(similar_reason=F("similar_lines__reason"))
+        .order_by("similar_lines__rank")[:count]
     )
     if fill and len(similar) < count:
         shown = [other.pk for other in similar]
